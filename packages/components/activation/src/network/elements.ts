@@ -1,0 +1,299 @@
+/**
+ * What the simulated network configures, in its own tables, by the rules a
+ * real one keeps: a resource is recognised by the characteristics that
+ * identify it on the network (an OLT and PON port, a VLAN id, an address, an
+ * ICCID and IMSI, a number, a SIP user), is configured once, and nothing it
+ * needs may already serve another resource.
+ *
+ * Every function here runs inside the caller's transaction (under a
+ * savepoint): a failure part-way leaves nothing configured.
+ */
+import type { Queryable } from '@operon/store';
+import {
+  NetworkError, type NetworkCharacteristic, type ResourceActivationRequest, type ServiceActivationRequest,
+} from './adapter.ts';
+import { characteristic, mergeCharacteristics } from './common.ts';
+
+export type ResourceKind = 'ontPort' | 'vlan' | 'ipAddress' | 'simCard' | 'msisdn' | 'telephoneNumber' | 'sipAccount';
+
+/** Characteristics that steer the simulation; they are never configured. */
+export const CONTROL_CHARACTERISTICS = new Set(['simulateFailure', 'simulateLatencyMs']);
+
+type Identity =
+  | { kind: 'ontPort'; oltId: string; ponPort: string; onuId: number | undefined }
+  | { kind: 'vlan'; scope: string; vlanId: number }
+  | { kind: 'ipAddress'; address: string; pool: string | undefined }
+  | { kind: 'simCard'; iccid: string; imsi: string }
+  | { kind: 'msisdn' | 'telephoneNumber'; number: string }
+  | { kind: 'sipAccount'; username: string; domain: string };
+
+/** Tables of configured resources, with the words used for what their key identifies. */
+const TABLES: Record<ResourceKind, { table: string; what: string }> = {
+  ontPort: { table: 'activation_sim_ont_port', what: 'ONT port' },
+  vlan: { table: 'activation_sim_vlan', what: 'VLAN' },
+  ipAddress: { table: 'activation_sim_ip_binding', what: 'IP address' },
+  simCard: { table: 'activation_sim_sim_card', what: 'SIM card' },
+  msisdn: { table: 'activation_sim_number', what: 'number' },
+  telephoneNumber: { table: 'activation_sim_number', what: 'number' },
+  sipAccount: { table: 'activation_sim_sip_account', what: 'SIP account' },
+};
+const RESOURCE_TABLES = [...new Set(Object.values(TABLES).map((t) => t.table))];
+
+const invalid = (message: string) => new NetworkError('invalidRequest', message);
+
+function text(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+function integer(v: unknown, name: string, min: number, max: number): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw invalid(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+function ipv4(v: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return parts.reduce((acc, p) => acc * 256 + p, 0);
+}
+
+function e164(v: unknown, name: string): string {
+  const s = text(v)?.replace(/[\s-]/g, '');
+  if (!s || !/^\+?[1-9]\d{6,14}$/.test(s)) throw invalid(`${name} must be a number in E.164 form, not ${JSON.stringify(v)}`);
+  return s.startsWith('+') ? s : `+${s}`;
+}
+
+/** What identifies the resource on the network, read from its characteristics (or its value). */
+export function identify(req: ResourceActivationRequest): Identity {
+  const chars = req.resourceCharacteristic;
+  const c = (name: string) => characteristic(chars, name);
+  const oltId = text(c('oltId'));
+  const ponPort = text(c('ponPort'));
+  if (oltId !== undefined || ponPort !== undefined) {
+    if (!oltId || !/^[\w.:-]{1,64}$/.test(oltId)) throw invalid(`oltId must name an OLT (letters, digits, . : _ -), not ${JSON.stringify(c('oltId'))}`);
+    if (!ponPort || !/^\d{1,2}\/\d{1,2}\/\d{1,3}$/.test(ponPort)) throw invalid(`ponPort must be shelf/slot/port such as 1/1/3, not ${JSON.stringify(c('ponPort'))}`);
+    const onu = c('onuId');
+    return { kind: 'ontPort', oltId, ponPort, onuId: onu === undefined || onu === null || onu === '' ? undefined : integer(onu, 'onuId', 0, 127) };
+  }
+  if (c('vlanId') !== undefined) {
+    return { kind: 'vlan', scope: text(c('oltId')) ?? 'default', vlanId: integer(c('vlanId'), 'vlanId', 2, 4094) };
+  }
+  const address = c('address') ?? c('ipAddress');
+  if (address !== undefined) {
+    const a = text(address);
+    const n = a === undefined ? undefined : ipv4(a);
+    if (a === undefined || n === undefined) throw invalid(`address must be an IPv4 address in dotted-quad form, not ${JSON.stringify(address)}`);
+    const pool = text(c('pool'));
+    if (pool !== undefined) {
+      const m = /^(.+)\/(\d{1,2})$/.exec(pool);
+      const base = m ? ipv4(m[1]!) : undefined;
+      const bits = m ? Number(m[2]) : NaN;
+      if (base === undefined || !(bits >= 0 && bits <= 32)) throw invalid(`pool must be an IPv4 prefix such as 192.0.2.0/24, not ${JSON.stringify(pool)}`);
+      const size = 2 ** (32 - bits);
+      if (Math.floor(n / size) !== Math.floor(base / size)) throw invalid(`address ${a} is not in pool ${pool}`);
+    }
+    return { kind: 'ipAddress', address: a, pool };
+  }
+  if (c('iccid') !== undefined || c('imsi') !== undefined) {
+    const iccid = text(c('iccid'));
+    const imsi = text(c('imsi'));
+    if (!iccid || !/^\d{18,22}$/.test(iccid)) throw invalid(`iccid must be 18 to 22 digits, not ${JSON.stringify(c('iccid'))}`);
+    if (!imsi || !/^\d{14,15}$/.test(imsi)) throw invalid(`imsi must be 14 or 15 digits, not ${JSON.stringify(c('imsi'))}`);
+    return { kind: 'simCard', iccid, imsi };
+  }
+  if (c('msisdn') !== undefined) return { kind: 'msisdn', number: e164(c('msisdn'), 'msisdn') };
+  if (c('number') !== undefined) return { kind: 'telephoneNumber', number: e164(c('number'), 'number') };
+  if (c('username') !== undefined) {
+    const username = text(c('username'));
+    if (!username || !/^[\w.+-]{1,64}$/.test(username)) throw invalid(`username must be a SIP user name, not ${JSON.stringify(c('username'))}`);
+    return { kind: 'sipAccount', username, domain: text(c('domain')) ?? 'default' };
+  }
+  throw new NetworkError(
+    'unknownResource',
+    `the network does not know resource ${req.id}${req.name ? ` (${req.name})` : ''}: none of its characteristics identifies it ` +
+      '(oltId and ponPort, vlanId, address, iccid and imsi, msisdn, number, or username)',
+  );
+}
+
+/** The characteristics to keep configured: the request's, without the simulation's own. */
+function configured(req: ResourceActivationRequest, extra: NetworkCharacteristic[] = []): NetworkCharacteristic[] {
+  const own = (req.resourceCharacteristic ?? []).filter((c) => !CONTROL_CHARACTERISTICS.has(c.name)).map(({ name, value, valueType }) => ({ name, value, ...(valueType ? { valueType } : {}) }));
+  return mergeCharacteristics(own, extra);
+}
+
+/** The kind of resource configured under this id, with what it was configured with. */
+export async function findResource(q: Queryable, resourceId: string): Promise<{ kind: ResourceKind; config: NetworkCharacteristic[] } | undefined> {
+  for (const [kind, t] of Object.entries(TABLES) as [ResourceKind, { table: string }][]) {
+    const extra = t.table === 'activation_sim_number' ? `AND number_type = '${kind === 'msisdn' ? 'msisdn' : 'geographic'}'` : '';
+    const r = await q.query<{ config: NetworkCharacteristic[] }>(`SELECT config FROM ${t.table} WHERE resource_id = $1 ${extra}`, [resourceId]);
+    if (r.rows[0]) return { kind, config: r.rows[0].config };
+  }
+  return undefined;
+}
+
+/** Refuses with a conflict when `sql` finds the key held by another resource. */
+async function mustBeFree(q: Queryable, sql: string, params: unknown[], what: string): Promise<void> {
+  const r = await q.query<{ resource_id: string }>(sql, params);
+  if (r.rows[0]) throw new NetworkError('conflict', `${what} is already configured for resource ${r.rows[0].resource_id}`);
+}
+
+/** Configures a resource; returns the characteristics it is configured with. */
+export async function configureResource(q: Queryable, req: ResourceActivationRequest, operationId: string): Promise<NetworkCharacteristic[]> {
+  const id = identify(req);
+  const already = await findResource(q, req.id);
+  if (already) throw new NetworkError('conflict', `resource ${req.id} is already configured on the network (as ${TABLES[already.kind].what}); deactivate it first or modify it`);
+  switch (id.kind) {
+    case 'ontPort': {
+      await q.query(`INSERT INTO activation_sim_element (element_id, element_type) VALUES ($1, 'OLT') ON CONFLICT DO NOTHING`, [id.oltId]);
+      // ONU ids are chosen per PON port: one chooser at a time
+      await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`onu:${id.oltId}:${id.ponPort}`]);
+      let onuId = id.onuId;
+      if (onuId === undefined) {
+        const used = await q.query<{ onu_id: number }>('SELECT onu_id FROM activation_sim_ont_port WHERE olt_id = $1 AND pon_port = $2', [id.oltId, id.ponPort]);
+        const taken = new Set(used.rows.map((r) => r.onu_id));
+        onuId = Array.from({ length: 127 }, (_, i) => i + 1).find((n) => !taken.has(n));
+        if (onuId === undefined) throw new NetworkError('conflict', `PON port ${id.ponPort} of ${id.oltId} has no free ONU id`);
+      } else {
+        await mustBeFree(q, 'SELECT resource_id FROM activation_sim_ont_port WHERE olt_id = $1 AND pon_port = $2 AND onu_id = $3', [id.oltId, id.ponPort, onuId], `ONT port ${id.oltId} ${id.ponPort} ONU ${onuId}`);
+      }
+      const config = configured(req, [{ name: 'onuId', value: onuId, valueType: 'integer' }]);
+      await q.query(
+        'INSERT INTO activation_sim_ont_port (olt_id, pon_port, onu_id, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5, $6)',
+        [id.oltId, id.ponPort, onuId, req.id, JSON.stringify(config), operationId],
+      );
+      return config;
+    }
+    case 'vlan': {
+      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_vlan WHERE scope = $1 AND vlan_id = $2', [id.scope, id.vlanId], `VLAN ${id.vlanId}${id.scope === 'default' ? '' : ` on ${id.scope}`}`);
+      const config = configured(req);
+      await q.query('INSERT INTO activation_sim_vlan (scope, vlan_id, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.scope, id.vlanId, req.id, JSON.stringify(config), operationId]);
+      return config;
+    }
+    case 'ipAddress': {
+      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_ip_binding WHERE address = $1::inet', [id.address], `address ${id.address}`);
+      const config = configured(req);
+      await q.query('INSERT INTO activation_sim_ip_binding (address, pool, resource_id, config, operation_id) VALUES ($1::inet, $2::cidr, $3, $4, $5)', [id.address, id.pool ?? null, req.id, JSON.stringify(config), operationId]);
+      return config;
+    }
+    case 'simCard': {
+      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_sim_card WHERE iccid = $1 OR imsi = $2', [id.iccid, id.imsi], `SIM card ${id.iccid} (IMSI ${id.imsi})`);
+      const config = configured(req);
+      await q.query('INSERT INTO activation_sim_sim_card (iccid, imsi, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.iccid, id.imsi, req.id, JSON.stringify(config), operationId]);
+      return config;
+    }
+    case 'msisdn':
+    case 'telephoneNumber': {
+      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_number WHERE number = $1', [id.number], `number ${id.number}`);
+      const config = configured(req);
+      await q.query(
+        'INSERT INTO activation_sim_number (number, number_type, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)',
+        [id.number, id.kind === 'msisdn' ? 'msisdn' : 'geographic', req.id, JSON.stringify(config), operationId],
+      );
+      return config;
+    }
+    case 'sipAccount': {
+      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_sip_account WHERE username = $1 AND domain = $2', [id.username, id.domain], `SIP account ${id.username}@${id.domain}`);
+      const config = configured(req);
+      await q.query('INSERT INTO activation_sim_sip_account (username, domain, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.username, id.domain, req.id, JSON.stringify(config), operationId]);
+      return config;
+    }
+  }
+}
+
+/** Removes a resource's configuration; refused while an active service runs on it. */
+export async function removeResource(q: Queryable, resourceId: string, options: { forModify?: boolean } = {}): Promise<NetworkCharacteristic[]> {
+  const found = await findResource(q, resourceId);
+  if (!found) throw new NetworkError('notConfigured', `resource ${resourceId} is not configured on the network`);
+  if (!options.forModify) {
+    const users = await q.query<{ service_id: string }>('SELECT service_id FROM activation_sim_service WHERE supporting_resources @> ARRAY[$1]::text[] ORDER BY service_id', [resourceId]);
+    if (users.rows.length) {
+      throw new NetworkError('conflict', `resource ${resourceId} carries active service ${users.rows.map((r) => r.service_id).join(', ')}; deactivate the service first`);
+    }
+  }
+  for (const table of RESOURCE_TABLES) await q.query(`DELETE FROM ${table} WHERE resource_id = $1`, [resourceId]);
+  return found.config;
+}
+
+/** Reconfigures a resource in place: the same kind of resource, under the same id. */
+export async function reconfigureResource(q: Queryable, req: ResourceActivationRequest, operationId: string): Promise<NetworkCharacteristic[]> {
+  const found = await findResource(q, req.id);
+  if (!found) throw new NetworkError('notConfigured', `resource ${req.id} is not configured on the network`);
+  const next = identify(req);
+  if (next.kind !== found.kind) throw new NetworkError('refused', `resource ${req.id} is configured as ${TABLES[found.kind].what}; it cannot become ${TABLES[next.kind].what}`);
+  await removeResource(q, req.id, { forModify: true });
+  return configureResource(q, req, operationId);
+}
+
+function serviceCharacteristics(req: ServiceActivationRequest): NetworkCharacteristic[] {
+  return (req.serviceCharacteristic ?? []).filter((c) => !CONTROL_CHARACTERISTICS.has(c.name)).map(({ name, value, valueType }) => ({ name, value, ...(valueType ? { valueType } : {}) }));
+}
+
+/**
+ * Checks that the service's resources are configured and, when it runs on a
+ * SIM and a mobile number, registers the subscriber (the HLR entry).
+ */
+async function bindResources(q: Queryable, req: ServiceActivationRequest): Promise<string[]> {
+  const ids = [...new Set((req.supportingResource ?? []).map((r) => r.id))];
+  let imsi: string | undefined;
+  let msisdn: string | undefined;
+  for (const id of ids) {
+    const found = await findResource(q, id);
+    if (!found) throw new NetworkError('refused', `service ${req.id} needs resource ${id}, which is not configured on the network; activate the resource first`);
+    if (found.kind === 'simCard') imsi = text(characteristic(found.config, 'imsi'));
+    if (found.kind === 'msisdn') msisdn = e164(characteristic(found.config, 'msisdn'), 'msisdn');
+  }
+  if (imsi !== undefined && msisdn !== undefined) {
+    const holder = await q.query<{ service_id: string }>('SELECT service_id FROM activation_sim_subscriber WHERE (imsi = $1 OR msisdn = $2) AND service_id <> $3', [imsi, msisdn, req.id]);
+    if (holder.rows[0]) throw new NetworkError('conflict', `IMSI ${imsi} or number ${msisdn} is already subscribed for service ${holder.rows[0].service_id}`);
+    await q.query('DELETE FROM activation_sim_subscriber WHERE service_id = $1', [req.id]);
+    await q.query('INSERT INTO activation_sim_subscriber (imsi, msisdn, service_id, profile) VALUES ($1, $2, $3, $4)', [imsi, msisdn, req.id, JSON.stringify(serviceCharacteristics(req))]);
+  }
+  return ids;
+}
+
+export async function configureService(q: Queryable, req: ServiceActivationRequest, operationId: string): Promise<NetworkCharacteristic[]> {
+  const existing = await q.query('SELECT 1 FROM activation_sim_service WHERE service_id = $1', [req.id]);
+  if (existing.rowCount) throw new NetworkError('conflict', `service ${req.id} is already active on the network; deactivate it first or modify it`);
+  const config = serviceCharacteristics(req);
+  await q.query(
+    'INSERT INTO activation_sim_service (service_id, name, specification_id, characteristics, supporting_resources, operation_id) VALUES ($1, $2, $3, $4, $5, $6)',
+    [req.id, req.name ?? null, req.serviceSpecification.id, JSON.stringify(config), [], operationId],
+  );
+  const resources = await bindResources(q, req);
+  await q.query('UPDATE activation_sim_service SET supporting_resources = $2 WHERE service_id = $1', [req.id, resources]);
+  return config;
+}
+
+export async function reconfigureService(q: Queryable, req: ServiceActivationRequest, operationId: string): Promise<NetworkCharacteristic[]> {
+  const existing = await q.query('SELECT 1 FROM activation_sim_service WHERE service_id = $1 FOR UPDATE', [req.id]);
+  if (!existing.rowCount) throw new NetworkError('notConfigured', `service ${req.id} is not active on the network`);
+  const config = serviceCharacteristics(req);
+  const resources = await bindResources(q, req);
+  await q.query(
+    'UPDATE activation_sim_service SET name = $2, characteristics = $3, supporting_resources = $4, operation_id = $5, modified_at = now() WHERE service_id = $1',
+    [req.id, req.name ?? null, JSON.stringify(config), resources, operationId],
+  );
+  return config;
+}
+
+export async function removeService(q: Queryable, serviceId: string): Promise<NetworkCharacteristic[]> {
+  const r = await q.query<{ characteristics: NetworkCharacteristic[] }>('DELETE FROM activation_sim_service WHERE service_id = $1 RETURNING characteristics', [serviceId]);
+  if (!r.rows[0]) throw new NetworkError('notConfigured', `service ${serviceId} is not active on the network`);
+  return r.rows[0].characteristics;
+}
+
+/** Everything the network holds for a resource or service id (for operators, demos and tests). */
+export async function networkView(q: Queryable, id: string): Promise<{ resource?: { kind: ResourceKind; config: NetworkCharacteristic[] }; service?: { characteristics: NetworkCharacteristic[]; supportingResources: string[] }; subscriber?: { imsi: string; msisdn: string } }> {
+  const resource = await findResource(q, id);
+  const service = await q.query<{ characteristics: NetworkCharacteristic[]; supporting_resources: string[] }>('SELECT characteristics, supporting_resources FROM activation_sim_service WHERE service_id = $1', [id]);
+  const subscriber = await q.query<{ imsi: string; msisdn: string }>('SELECT imsi, msisdn FROM activation_sim_subscriber WHERE service_id = $1', [id]);
+  return {
+    ...(resource ? { resource } : {}),
+    ...(service.rows[0] ? { service: { characteristics: service.rows[0].characteristics, supportingResources: service.rows[0].supporting_resources } } : {}),
+    ...(subscriber.rows[0] ? { subscriber: subscriber.rows[0] } : {}),
+  };
+}

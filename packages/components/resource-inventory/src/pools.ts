@@ -1,0 +1,437 @@
+import { OperonError, badRequest, newId, notFound, type RequestContext } from '@operon/kernel';
+import type { Database, Queryable, Tx } from '@operon/store';
+import { ResourceService, assertValid, type ComponentRuntime, type Doc, type ResourceDefinition } from '@operon/tmf';
+import { API_NAME, BASE_PATH, ITEM_TABLE, TABLE } from './resources.ts';
+import { ResourcePool } from './schemas.ts';
+import { POOL_KINDS, UNITS, poolValues, type PoolContent, type PoolKind } from './values.ts';
+
+/**
+ * Resource pools: MSISDN ranges, IPv4 and IPv6 blocks, VLAN id ranges, ports
+ * of network elements and SIM cards, from which resources are handed out one
+ * value at a time.
+ *
+ * A pool's values are written up front, one row each, in `resource_pool_item`.
+ * Allocation takes free rows with `FOR UPDATE SKIP LOCKED`: concurrent
+ * allocations never wait for each other and never see the same row, and a
+ * UNIQUE (domain, value) index makes a value belong to one pool only. An
+ * allocation creates (or re-reserves) one TMF639 resource per value, in status
+ * `reserved`, in the caller's transaction; a release puts the values back and
+ * the resources to `available`.
+ */
+
+export const POOL_TABLE = 'resource_pool';
+export const ALLOCATION_TABLE = 'resource_allocation';
+/** Most values one allocation may take. */
+export const MAX_ALLOCATION = 1000;
+
+export const resourcePool: ResourceDefinition = {
+  name: 'resourcePool',
+  type: 'ResourcePool',
+  table: POOL_TABLE,
+  schema: ResourcePool,
+  // figures computed when served, never stored
+  readOnly: ['capacity'],
+  // what a pool holds is fixed at creation: a different block is a different pool
+  immutable: ['kind', 'cidr', 'prefixLength', 'range', 'values', 'simCards', 'exclude', 'accessArea'],
+  indexed: ['kind', 'accessArea'],
+};
+
+/** Which pools to allocate from: one by id, or every pool of a kind and/or specification serving an area. */
+export interface PoolSelector {
+  poolId?: string;
+  kind?: PoolKind;
+  /** The access area to serve: pools of that area first, then pools serving every area (no accessArea). */
+  area?: string;
+  resourceSpecificationId?: string;
+}
+
+export interface AllocationRequest extends PoolSelector {
+  /** How many values (default 1, at most 1000). */
+  count?: number;
+  /**
+   * Makes the allocation idempotent: the same key gives the same values back
+   * (e.g. one key per workflow task). A key is used once: after its release,
+   * allocate again with a new key. Generated when not given.
+   */
+  reservationKey?: string;
+  /** Parties the resources are reserved for (copied to the resources). */
+  relatedParty?: readonly Doc[];
+}
+
+export interface AllocatedValue {
+  value: string;
+  poolId: string;
+  resourceId: string;
+  /** The TMF639 resource as stored (without href). */
+  resource: Doc;
+}
+
+export interface Allocation {
+  reservationKey: string;
+  /** False when the key had already allocated these values (an idempotent repeat). */
+  created: boolean;
+  items: AllocatedValue[];
+}
+
+export interface Release {
+  reservationKey?: string;
+  /** The resources this call put back (empty when they were already released). */
+  released: Doc[];
+}
+
+export interface PoolCapacity {
+  total: number;
+  used: number;
+  free: number;
+  /** Free values whose resource is out of service (not available, or locked): not handed out. */
+  outOfService: number;
+  units: string;
+}
+
+export interface CapacityReport extends Omit<PoolCapacity, 'units'> {
+  pools: Array<PoolCapacity & { id: string; name: string; kind: PoolKind; accessArea?: string }>;
+}
+
+const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+const PHYSICAL_KINDS = new Set<PoolKind>(['port', 'sim']);
+const BATCH = 50_000;
+
+/** Values that must be unique across pools: VLAN ids only within an access area, everything else everywhere. */
+function domainOf(kind: PoolKind, area: string | undefined): string {
+  return kind === 'vlan' ? `vlan@${area ?? ''}` : kind;
+}
+
+function nameOf(kind: PoolKind, v: { value: string }): string {
+  if (kind === 'vlan') return `VLAN ${v.value}`;
+  if (kind === 'sim') return `SIM ${v.value}`;
+  return v.value;
+}
+
+function contentOf(doc: Doc): PoolContent {
+  return doc as unknown as PoolContent;
+}
+
+interface ItemRow {
+  pool_id: string;
+  seq: number;
+  value: string;
+  extra: Record<string, string> | null;
+  resource_id: string | null;
+}
+
+function checkSelector(s: PoolSelector): void {
+  if (s.poolId !== undefined) {
+    if (s.kind !== undefined || s.area !== undefined || s.resourceSpecificationId !== undefined) {
+      throw badRequest('name the pool, or its kind, area and specification, not both', 'poolId');
+    }
+    return;
+  }
+  if (s.kind === undefined && s.resourceSpecificationId === undefined) throw badRequest('say which pool: its id, or a kind and/or a resource specification (and an area)', 'kind');
+  if (s.kind !== undefined && !POOL_KINDS.includes(s.kind)) throw badRequest(`'${String(s.kind)}' is not a pool kind; kinds: ${POOL_KINDS.join(', ')}`, 'kind');
+}
+
+/** The typed programmatic service of the pools; the lead-to-cash flow and the HTTP routes call it. */
+export class ResourcePools {
+  readonly pools: ResourceService;
+
+  constructor(private readonly db: Database, readonly resources: ResourceService) {
+    this.pools = new ResourceService(resourcePool, { name: API_NAME, basePath: BASE_PATH }, db);
+  }
+
+  private within<T>(tx: Tx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return tx ? fn(tx) : this.db.tx(fn);
+  }
+
+  // --- pools -----------------------------------------------------------------------------------
+
+  /** Creates a pool and writes its values; a value another pool already holds is a 409. */
+  async createPool(input: unknown, ctx: RequestContext, tx?: Tx): Promise<{ doc: Doc; version: number }> {
+    if (!isObject(input)) throw badRequest('the body of a ResourcePool must be a JSON object');
+    if ('capacity' in input) throw badRequest(`'capacity' is set by the server and cannot be given on create`, 'capacity');
+    assertValid(ResourcePool, input, 'invalid ResourcePool');
+    const values = poolValues(contentOf(input));
+    const kind = input['kind'] as PoolKind;
+    const area = typeof input['accessArea'] === 'string' ? input['accessArea'] : undefined;
+    return this.within(tx, async (t) => {
+      const r = await this.pools.create(input, ctx, t);
+      const id = String(r.doc['id']);
+      const domain = domainOf(kind, area);
+      for (let from = 0; from < values.length; from += BATCH) {
+        const batch = values.slice(from, from + BATCH);
+        const inserted = await t.query(
+          `INSERT INTO ${ITEM_TABLE} (pool_id, seq, domain, value, extra)
+           SELECT $1, $2 + u.o - 1, $3, u.v, u.e FROM unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS u(v, e, o)
+           ON CONFLICT DO NOTHING`,
+          [id, from + 1, domain, batch.map((v) => v.value), batch.map((v) => (v.extra ? JSON.stringify(v.extra) : null))],
+        );
+        if (inserted.rowCount !== batch.length) {
+          const taken = await t.query<{ value: string; pool_id: string }>(
+            `SELECT value, pool_id FROM ${ITEM_TABLE} WHERE domain = $1 AND value = ANY($2::text[]) AND pool_id <> $3 ORDER BY seq LIMIT 1`,
+            [domain, batch.map((v) => v.value), id],
+          );
+          const hit = taken.rows[0];
+          throw new OperonError('conflict', hit ? `${hit.value} already belongs to resource pool ${hit.pool_id}: pools of the same kind${kind === 'vlan' ? ' and access area' : ''} cannot overlap` : 'the pool overlaps another pool', { code: 'overlap', field: kind === 'sim' ? 'simCards' : kind === 'port' ? 'values' : input['cidr'] ? 'cidr' : 'range' });
+        }
+      }
+      return r;
+    });
+  }
+
+  /** Deletes a pool with its values and their resources; refused while any value is allocated. */
+  async deletePool(id: string, ctx: RequestContext, opts: { ifMatch?: string } = {}, tx?: Tx): Promise<void> {
+    await this.within(tx, async (t) => {
+      // lock every value: an allocation in flight either finishes first or finds the pool gone
+      const held = await t.query<{ n: number }>(`SELECT count(*) FILTER (WHERE allocation_key IS NOT NULL)::int AS n FROM (SELECT allocation_key FROM ${ITEM_TABLE} WHERE pool_id = $1 FOR UPDATE) i`, [id]);
+      if ((held.rows[0]?.n ?? 0) > 0) throw new OperonError('conflict', `resource pool ${id} has ${held.rows[0]!.n} values allocated: release them first`, { code: 'inUse' });
+      const resources = await t.query<{ resource_id: string }>(`DELETE FROM ${ITEM_TABLE} WHERE pool_id = $1 AND resource_id IS NOT NULL RETURNING resource_id`, [id]);
+      await this.pools.remove(id, ctx, opts, t);
+      // the resources once handed out go with the pool
+      for (const r of resources.rows) await this.resources.remove(r.resource_id, ctx, {}, t);
+    });
+  }
+
+  // --- capacity --------------------------------------------------------------------------------
+
+  private async poolsFor(q: Queryable, s: PoolSelector): Promise<Doc[]> {
+    if (s.poolId !== undefined) {
+      const pool = await this.pools.find(s.poolId, q);
+      if (!pool) throw notFound('ResourcePool', s.poolId);
+      return [pool];
+    }
+    const r = await q.query<{ doc: Doc }>(
+      `SELECT doc FROM ${POOL_TABLE}
+       WHERE ($1::text IS NULL OR doc->>'kind' = $1)
+         AND ($2::text IS NULL OR doc->'resourceSpecification'->>'id' = $2)
+         AND ($3::text IS NULL OR doc->>'accessArea' = $3 OR doc->>'accessArea' IS NULL)
+       ORDER BY (doc->>'accessArea') IS NULL, created_at, id`,
+      [s.kind ?? null, s.resourceSpecificationId ?? null, s.area ?? null],
+    );
+    return r.rows.map((row) => row.doc);
+  }
+
+  /** Capacity figures of pools by id (one query); pools without values are left out. */
+  async capacityOf(ids: readonly string[], q: Queryable = this.db): Promise<Map<string, Omit<PoolCapacity, 'units'>>> {
+    const r = await q.query<{ pool_id: string; total: number; used: number; out_of_service: number }>(
+      `SELECT i.pool_id, count(*)::int AS total, count(i.allocation_key)::int AS used,
+              count(*) FILTER (WHERE i.allocation_key IS NULL AND r.id IS NOT NULL
+                                 AND (r.status IS DISTINCT FROM 'available' OR coalesce(r.doc->>'administrativeState', 'unlocked') <> 'unlocked'))::int AS out_of_service
+       FROM ${ITEM_TABLE} i LEFT JOIN ${TABLE} r ON r.id = i.resource_id
+       WHERE i.pool_id = ANY($1::text[]) GROUP BY i.pool_id`,
+      [ids],
+    );
+    return new Map(r.rows.map((row) => [row.pool_id, { total: row.total, used: row.used, outOfService: row.out_of_service, free: row.total - row.used - row.out_of_service }]));
+  }
+
+  /** Free and used values of one pool, or of every pool a selector matches (e.g. a kind in an area). */
+  async capacity(selector: PoolSelector, q: Queryable = this.db): Promise<CapacityReport> {
+    checkSelector(selector);
+    const pools = await this.poolsFor(q, selector);
+    const figures = await this.capacityOf(pools.map((p) => String(p['id'])), q);
+    const report: CapacityReport = { total: 0, used: 0, free: 0, outOfService: 0, pools: [] };
+    for (const p of pools) {
+      const kind = p['kind'] as PoolKind;
+      const f = figures.get(String(p['id'])) ?? { total: 0, used: 0, free: 0, outOfService: 0 };
+      report.pools.push({
+        id: String(p['id']), name: String(p['name']), kind, ...(typeof p['accessArea'] === 'string' ? { accessArea: p['accessArea'] } : {}), ...f, units: UNITS[kind],
+      });
+      report.total += f.total;
+      report.used += f.used;
+      report.free += f.free;
+      report.outOfService += f.outOfService;
+    }
+    return report;
+  }
+
+  // --- allocation ------------------------------------------------------------------------------
+
+  /**
+   * Allocates `count` values: each becomes a TMF639 resource in status
+   * `reserved` naming its pool, in `tx` when given (the caller's transaction)
+   * or in a transaction of its own. All or nothing: when the pools have fewer
+   * free values than asked, nothing is written and a 409 (code `noCapacity`)
+   * is thrown. The same `reservationKey` gives the same values back.
+   */
+  async allocate(request: AllocationRequest, ctx: RequestContext, tx?: Tx): Promise<Allocation> {
+    checkSelector(request);
+    const count = request.count ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > MAX_ALLOCATION) throw badRequest(`count must be an integer from 1 to ${MAX_ALLOCATION}`, 'count');
+    const key = request.reservationKey ?? newId();
+    if (key.trim() === '' || key.length > 200) throw badRequest('reservationKey must be a non-empty string of at most 200 characters', 'reservationKey');
+    const asked = { poolId: request.poolId ?? null, kind: request.kind ?? null, area: request.area ?? null, resourceSpecificationId: request.resourceSpecificationId ?? null, count };
+
+    return this.within(tx, async (t) => {
+      if (request.reservationKey !== undefined) {
+        // the same key allocating twice at once: the second waits, then finds the first's values
+        await t.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7639))', [`resource-allocation:${key}`]);
+        const existing = await t.query<{ same: boolean; request: typeof asked; released_at: Date | null }>(
+          `SELECT request = $2::jsonb AS same, request, released_at FROM ${ALLOCATION_TABLE} WHERE reservation_key = $1`, [key, JSON.stringify(asked)],
+        );
+        const prior = existing.rows[0];
+        if (prior) {
+          if (!prior.same) {
+            throw new OperonError('conflict', `reservationKey '${key}' was used for another allocation (${JSON.stringify(prior.request)}): use a new key`, { code: 'reservationKeyInUse', field: 'reservationKey' });
+          }
+          if (prior.released_at) throw new OperonError('conflict', `the allocation '${key}' was released: allocate with a new reservationKey`, { code: 'released', field: 'reservationKey' });
+          return { reservationKey: key, created: false, items: await this.itemsOf(t, key) };
+        }
+      }
+      const pools = await this.poolsFor(t, request);
+      if (pools.length === 0) throw new OperonError('conflict', `no resource pool matches ${JSON.stringify(request)}`, { code: 'noCapacity' });
+
+      // take free values, pool by pool in order of preference, skipping those other allocations hold
+      const taken: Array<ItemRow & { pool: Doc }> = [];
+      for (const pool of pools) {
+        if (taken.length === count) break;
+        const rows = await t.query<ItemRow>(
+          `SELECT i.pool_id, i.seq, i.value, i.extra, i.resource_id FROM ${ITEM_TABLE} i
+           WHERE i.pool_id = $1 AND i.allocation_key IS NULL
+             AND (i.resource_id IS NULL OR EXISTS (SELECT 1 FROM ${TABLE} r WHERE r.id = i.resource_id
+                   AND r.status = 'available' AND coalesce(r.doc->>'administrativeState', 'unlocked') = 'unlocked'))
+           ORDER BY i.seq LIMIT $2 FOR UPDATE OF i SKIP LOCKED`,
+          [pool['id'], count - taken.length],
+        );
+        for (const row of rows.rows) taken.push({ ...row, pool });
+      }
+      if (taken.length < count) {
+        const where = request.poolId !== undefined ? `resource pool ${request.poolId}` : `the ${request.kind ?? ''} pools${request.area ? ` serving ${request.area}` : ''}`;
+        throw new OperonError('conflict', `${where} ${taken.length === 0 ? 'have no free value left' : `have only ${taken.length} free values`}: ${count} asked`, { code: 'noCapacity' });
+      }
+
+      await t.query(`INSERT INTO ${ALLOCATION_TABLE} (reservation_key, request) VALUES ($1, $2::jsonb)`, [key, JSON.stringify(asked)]);
+      const items: AllocatedValue[] = [];
+      for (const row of taken) {
+        await t.query(`UPDATE ${ITEM_TABLE} SET allocation_key = $3, allocated_at = now() WHERE pool_id = $1 AND seq = $2`, [row.pool_id, row.seq, key]);
+        const resource = row.resource_id
+          ? (await this.resources.update(row.resource_id, (doc) => this.reserved(doc, row, ctx, key, request), ctx, t)).doc
+          : (await this.resources.create(this.reserved(this.fresh(row), row, ctx, key, request), ctx, t)).doc;
+        const resourceId = String(resource['id']);
+        if (!row.resource_id) await t.query(`UPDATE ${ITEM_TABLE} SET resource_id = $3 WHERE pool_id = $1 AND seq = $2`, [row.pool_id, row.seq, resourceId]);
+        items.push({ value: row.value, poolId: row.pool_id, resourceId, resource });
+      }
+      return { reservationKey: key, created: true, items };
+    });
+  }
+
+  /** The resource a value becomes the first time it is handed out. */
+  private fresh(row: ItemRow & { pool: Doc }): Doc {
+    const kind = row.pool['kind'] as PoolKind;
+    const physical = PHYSICAL_KINDS.has(kind);
+    const doc: Doc = {
+      '@type': physical ? 'PhysicalResource' : 'LogicalResource',
+      name: nameOf(kind, row),
+      category: kind,
+      administrativeState: 'unlocked',
+      operationalState: 'enable',
+      resourceSpecification: row.pool['resourceSpecification'],
+    };
+    if (!physical) doc['value'] = row.value;
+    if (kind === 'sim') doc['serialNumber'] = row.value;
+    for (const k of ['place', 'resourceRelationship'] as const) if (row.pool[k] !== undefined) doc[k] = structuredClone(row.pool[k]);
+    return doc;
+  }
+
+  /** The resource reserved under `key`: status, pool and key as characteristics, parties. */
+  private reserved(doc: Doc, row: ItemRow & { pool: Doc }, ctx: RequestContext, key: string, request: AllocationRequest): Doc {
+    const pool = row.pool;
+    const kept = (Array.isArray(doc['resourceCharacteristic']) ? (doc['resourceCharacteristic'] as Doc[]) : []).filter((c) => !OWN_CHARACTERISTICS.has(String(c['name'])));
+    const characteristics: Doc[] = [
+      ...kept,
+      { name: 'resourcePool', valueType: 'object', value: { id: pool['id'], href: this.pools.href(ctx, String(pool['id'])), name: pool['name'] } },
+      { name: 'reservationKey', valueType: 'string', value: key },
+      ...Object.entries(row.extra ?? {}).map(([name, value]) => ({ name, valueType: 'string', value })),
+    ];
+    const next: Doc = { ...doc, resourceStatus: 'reserved', usageState: 'idle', resourceCharacteristic: characteristics };
+    if (request.relatedParty?.length) next['relatedParty'] = structuredClone(request.relatedParty);
+    else delete next['relatedParty'];
+    return next;
+  }
+
+  private async itemsOf(q: Queryable, key: string): Promise<AllocatedValue[]> {
+    const r = await q.query<{ value: string; pool_id: string; resource_id: string; doc: Doc }>(
+      `SELECT i.value, i.pool_id, i.resource_id, r.doc FROM ${ITEM_TABLE} i JOIN ${TABLE} r ON r.id = i.resource_id
+       WHERE i.allocation_key = $1 ORDER BY i.allocated_at, i.pool_id, i.seq`,
+      [key],
+    );
+    return r.rows.map((row) => ({ value: row.value, poolId: row.pool_id, resourceId: row.resource_id, resource: row.doc }));
+  }
+
+  /** The values an allocation holds now. */
+  async allocation(reservationKey: string, q: Queryable = this.db): Promise<AllocatedValue[]> {
+    return this.itemsOf(q, reservationKey);
+  }
+
+  // --- release ---------------------------------------------------------------------------------
+
+  /**
+   * Puts values back in their pool: every value of an allocation, or one
+   * resource. Their resources go to `available` (usageState idle, parties
+   * removed). Releasing what is already released changes nothing.
+   */
+  async release(target: { reservationKey: string } | { resourceId: string }, ctx: RequestContext, tx?: Tx): Promise<Release> {
+    return this.within(tx, async (t) => {
+      if ('reservationKey' in target) {
+        const key = target.reservationKey;
+        await t.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7639))', [`resource-allocation:${key}`]);
+        const a = await t.query(`SELECT 1 FROM ${ALLOCATION_TABLE} WHERE reservation_key = $1`, [key]);
+        if (a.rowCount === 0) throw new OperonError('notFound', `no allocation with reservationKey '${key}'`, { field: 'reservationKey' });
+        const rows = await t.query<{ pool_id: string; seq: number; resource_id: string }>(
+          `SELECT pool_id, seq, resource_id FROM ${ITEM_TABLE} WHERE allocation_key = $1 ORDER BY pool_id, seq FOR UPDATE`, [key],
+        );
+        const released = await this.putBack(t, rows.rows, ctx);
+        await t.query(`UPDATE ${ALLOCATION_TABLE} SET released_at = now() WHERE reservation_key = $1 AND released_at IS NULL`, [key]);
+        return { reservationKey: key, released };
+      }
+      const id = target.resourceId;
+      const rows = await t.query<{ pool_id: string; seq: number; resource_id: string; allocation_key: string | null }>(
+        `SELECT pool_id, seq, resource_id, allocation_key FROM ${ITEM_TABLE} WHERE resource_id = $1 FOR UPDATE`, [id],
+      );
+      const row = rows.rows[0];
+      if (!row) {
+        await this.resources.retrieve(id, t);
+        throw new OperonError('unprocessable', `resource ${id} was not allocated from a resource pool`, { field: 'resource.id', code: 'notPooled' });
+      }
+      if (row.allocation_key === null) return { released: [] };
+      const released = await this.putBack(t, [row], ctx);
+      // the allocation is over when its last value is back
+      await t.query(
+        `UPDATE ${ALLOCATION_TABLE} a SET released_at = now() WHERE reservation_key = $1 AND released_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM ${ITEM_TABLE} i WHERE i.allocation_key = a.reservation_key)`,
+        [row.allocation_key],
+      );
+      return { reservationKey: row.allocation_key, released };
+    });
+  }
+
+  private async putBack(t: Tx, rows: readonly { pool_id: string; seq: number; resource_id: string }[], ctx: RequestContext): Promise<Doc[]> {
+    const out: Doc[] = [];
+    for (const row of rows) {
+      await t.query(`UPDATE ${ITEM_TABLE} SET allocation_key = NULL, allocated_at = NULL WHERE pool_id = $1 AND seq = $2`, [row.pool_id, row.seq]);
+      const r = await this.resources.update(row.resource_id, (doc) => {
+        const next: Doc = { ...doc, resourceStatus: 'available', usageState: 'idle' };
+        delete next['relatedParty'];
+        const chars = (Array.isArray(doc['resourceCharacteristic']) ? (doc['resourceCharacteristic'] as Doc[]) : []).filter((c) => c['name'] !== 'reservationKey');
+        next['resourceCharacteristic'] = chars;
+        return next;
+      }, ctx, t);
+      out.push(r.doc);
+    }
+    return out;
+  }
+}
+
+/** Characteristics the pool writes on the resources it hands out. */
+const OWN_CHARACTERISTICS = new Set(['resourcePool', 'reservationKey', 'imsi']);
+
+const running = new WeakMap<ComponentRuntime, ResourcePools>();
+
+/** The pools of a running Operon (the component must be one of its components). */
+export function resourcePools(runtime: ComponentRuntime): ResourcePools {
+  let p = running.get(runtime);
+  if (!p) {
+    const resources = runtime.services.get(API_NAME)?.get('resource');
+    if (!resources) throw new Error('the resource-inventory component is not part of this Operon: add it to the components');
+    p = new ResourcePools(runtime.db, resources);
+    running.set(runtime, p);
+  }
+  return p;
+}

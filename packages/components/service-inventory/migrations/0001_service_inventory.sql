@@ -1,0 +1,1 @@
+SELECT operon_create_resource_table('service_inventory', 'state');

@@ -1,0 +1,682 @@
+/**
+ * The workflow tasks of an order's fulfilment. Each task's inventory and
+ * order changes are made in the attempt's transaction (`ctx.tx`), so they
+ * commit exactly once with the task's completion; network calls carry the
+ * task's idempotency key. Each task that changes something has a compensation
+ * that undoes it, run in reverse order when the run fails or is cancelled.
+ */
+import { OperonError, type RequestContext } from '@operon/kernel';
+import { isNetworkError, type Activator, type NetworkCharacteristic, type ResourceActivationRequest, type ServiceActivationRequest } from '@operon/activation';
+import type { ProductOrdering } from '@operon/product-order';
+import type { ResourceOrdering } from '@operon/resource-order';
+import type { ResourcePools } from '@operon/resource-inventory';
+import type { ServiceOrdering } from '@operon/service-order';
+import type { Queryable, Tx } from '@operon/store';
+import { catalogJson, type Doc, type ResourceService } from '@operon/tmf';
+import { NonRetryableError, type TaskHandler, type WorkflowEngine } from '@operon/workflow';
+import { Catalogs, forSpec, type NameValue } from './catalog.ts';
+import { TASKS, allRfs, findItem, findRfs, type ItemPlan, type OrderPlan } from './plan.ts';
+
+const { isObject, listOf, str } = catalogJson;
+
+const CANCELLING = ['assessingCancellation', 'pendingCancellation'];
+const CLOSED = ['rejected', 'cancelled', 'completed', 'failed', 'partial'];
+
+export interface Fulfilment {
+  ctx: RequestContext;
+  productOrders: ProductOrdering;
+  serviceOrders: ServiceOrdering;
+  resourceOrders: ResourceOrdering;
+  products: ResourceService;
+  services: ResourceService;
+  resources: ResourceService;
+  pools: () => ResourcePools;
+  activator: () => Activator;
+  catalogs: Catalogs;
+  /** Longest wait for one network operation. */
+  networkTimeoutMs: number;
+}
+
+// --- what each task records --------------------------------------------------------------------
+
+interface Ref {
+  key: string;
+  ref_type: string;
+  ref_id: string;
+  detail: Doc;
+}
+
+async function putRef(tx: Tx, orderId: string, key: string, type: string, id: string, detail: Doc = {}): Promise<void> {
+  await tx.query(
+    `INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (product_order_id, key) DO UPDATE SET ref_type = excluded.ref_type, ref_id = excluded.ref_id, detail = excluded.detail`,
+    [orderId, key, type, id, JSON.stringify(detail)],
+  );
+}
+
+async function getRef(q: Queryable, orderId: string, key: string): Promise<Ref | undefined> {
+  const r = await q.query<Ref>('SELECT key, ref_type, ref_id, detail FROM lead_to_cash_ref WHERE product_order_id = $1 AND key = $2', [orderId, key]);
+  return r.rows[0];
+}
+
+async function mustRef(q: Queryable, orderId: string, key: string): Promise<Ref> {
+  const r = await getRef(q, orderId, key);
+  if (!r) throw new Error(`order ${orderId}: nothing recorded for '${key}' (an earlier task should have)`);
+  return r;
+}
+
+const ref = (f: Fulfilment, svc: ResourceService, id: string, referredType: string, name?: string): Doc => ({
+  id, href: svc.href(f.ctx, id), ...(name ? { name } : {}), '@referredType': referredType,
+});
+
+// --- helpers -----------------------------------------------------------------------------------
+
+const planOf = (ctx: { run: { input: unknown } }) => ctx.run.input as OrderPlan;
+
+/** The order is being cancelled: work that has not started yet stops here, and the run is undone. */
+async function assertGoingOn(f: Fulfilment, orderId: string, tx: Tx): Promise<Doc> {
+  const order = (await f.productOrders.orders.retrieve(orderId, tx)).doc;
+  const state = String(order['state']);
+  if (CANCELLING.includes(state)) throw new NonRetryableError(`product order ${orderId} is being cancelled`);
+  if (CLOSED.includes(state)) throw new NonRetryableError(`product order ${orderId} is already ${state}`);
+  return order;
+}
+
+/** A network failure that repeating cannot fix fails the task for good (and the run compensates). */
+async function network<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (isNetworkError(e) && !e.retryable) throw new NonRetryableError(`the network refused (${e.networkCode}): ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+function mergeChars(base: readonly Doc[], update: readonly NameValue[]): Doc[] {
+  const out = base.map((c) => ({ ...c }));
+  for (const u of update) {
+    const at = out.findIndex((c) => c['name'] === u.name);
+    const next = { name: u.name, value: u.value, ...(u.valueType ? { valueType: u.valueType } : {}) };
+    if (at >= 0) out[at] = { ...out[at], ...next };
+    else out.push(next);
+  }
+  return out;
+}
+
+const asChars = (list: readonly NameValue[]): Doc[] => list.map((c) => ({ name: c.name, value: c.value, ...(c.valueType ? { valueType: c.valueType } : {}) }));
+
+/**
+ * What identifies a resource handed out by a pool on the network, by the kind
+ * of pool it came from (its `category`): a port `OLT/shelf/slot/port`, a VLAN
+ * id, an address, a number, a SIM card.
+ */
+function networkIdentity(resource: Doc): NetworkCharacteristic[] {
+  const value = str(resource['value']);
+  const chars = listOf(resource['resourceCharacteristic']);
+  const char = (name: string) => chars.find((c) => c['name'] === name)?.['value'];
+  switch (str(resource['category'])) {
+    case 'port': {
+      const name = str(resource['name']) ?? '';
+      const m = /^([^/]+)\/(.+)$/.exec(name);
+      return m ? [{ name: 'oltId', value: m[1]! }, { name: 'ponPort', value: m[2]! }] : [{ name: 'port', value: name }];
+    }
+    case 'vlan':
+      // the simulated network scopes VLAN ids by OLT only on ONT ports: a VLAN alone is known by its id
+      return [{ name: 'vlanId', value: Number(value) }];
+    case 'ipv4':
+    case 'ipv6':
+      return [{ name: 'address', value }];
+    case 'msisdn':
+      return [{ name: 'msisdn', value }];
+    case 'sim':
+      return [{ name: 'iccid', value: str(resource['serialNumber']) }, { name: 'imsi', value: char('imsi') }];
+    default:
+      return [];
+  }
+}
+
+function resourceRequest(resource: Doc, item: ItemPlan): ResourceActivationRequest {
+  const spec = isObject(resource['resourceSpecification']) ? resource['resourceSpecification'] : undefined;
+  return {
+    id: String(resource['id']),
+    ...(str(resource['name']) ? { name: str(resource['name'])! } : {}),
+    ...(str(resource['@type']) ? { '@type': str(resource['@type'])! } : {}),
+    ...(str(resource['category']) ? { category: str(resource['category'])! } : {}),
+    ...(str(resource['value']) ? { value: str(resource['value'])! } : {}),
+    ...(spec && str(spec['id']) ? { resourceSpecification: { id: str(spec['id'])!, ...(str(spec['name']) ? { name: str(spec['name'])! } : {}) } } : {}),
+    resourceCharacteristic: [...networkIdentity(resource), ...item.controls],
+  };
+}
+
+function serviceRequest(service: Doc, controls: readonly NameValue[]): ServiceActivationRequest {
+  const spec = service['serviceSpecification'] as Doc;
+  const refs = (v: unknown) => listOf(v).map((r) => ({ id: String(r['id']) }));
+  return {
+    id: String(service['id']),
+    ...(str(service['name']) ? { name: str(service['name'])! } : {}),
+    ...(str(service['category']) ? { category: str(service['category'])! } : {}),
+    serviceSpecification: { id: String(spec['id']), ...(str(spec['name']) ? { name: str(spec['name'])! } : {}) },
+    serviceCharacteristic: [...listOf(service['serviceCharacteristic']).map((c) => ({ name: String(c['name']), value: c['value'] })), ...controls],
+    supportingResource: refs(service['supportingResource']),
+    supportingService: refs(service['supportingService']),
+  };
+}
+
+/** Moves service and resource order items, tolerating orders already closed by a compensation. */
+async function moveOrderItem(ordering: ServiceOrdering | ResourceOrdering, orderId: string, itemId: string, state: 'completed', f: Fulfilment, tx: Tx): Promise<void> {
+  const order = (await ordering.orders.retrieve(orderId, tx)).doc;
+  if (CLOSED.includes(String(order['state'])) || CANCELLING.includes(String(order['state']))) return;
+  const items = listOf(order[ordering.config.order.items]);
+  if (items.find((i) => i['id'] === itemId)?.['state'] === state) return;
+  await ordering.moveItems(orderId, { [itemId]: state }, f.ctx, {}, tx);
+}
+
+/** Ends a service or resource order the run opened: cancelled with its product order, else failed. */
+async function endSubOrder(ordering: ServiceOrdering | ResourceOrdering, orderId: string, cancelling: boolean, reason: string, f: Fulfilment, tx: Tx): Promise<void> {
+  const order = (await ordering.orders.retrieve(orderId, tx)).doc;
+  const state = String(order['state']);
+  if (CLOSED.includes(state)) return;
+  if (cancelling && !CANCELLING.includes(state)) {
+    const request = await ordering.requestCancellation({ [ordering.config.cancel.order]: { id: orderId }, cancellationReason: reason }, f.ctx, tx);
+    await ordering.completeCancellation(String(request.doc['id']), f.ctx, tx);
+    return;
+  }
+  await ordering.fail(orderId, { code: 'fulfilmentStopped', reason, message: reason }, f.ctx, {}, tx);
+}
+
+async function isCancelling(f: Fulfilment, orderId: string, tx: Tx): Promise<boolean> {
+  const order = (await f.productOrders.orders.retrieve(orderId, tx)).doc;
+  return CANCELLING.includes(String(order['state']));
+}
+
+/** Puts an inventory service in a state along its lifecycle, unless it is there or terminated. */
+async function serviceTo(f: Fulfilment, id: string, state: string, changes: Doc, tx: Tx): Promise<Doc> {
+  return (await f.services.update(id, (doc) => (doc['state'] === 'terminated' ? doc : { ...doc, ...changes, state }), f.ctx, tx)).doc;
+}
+
+/** Removes the relationships this flow added between the resources of one service. */
+async function unrelate(f: Fulfilment, resourceIds: readonly string[], tx: Tx): Promise<void> {
+  for (const id of resourceIds) {
+    await f.resources.update(id, (doc) => {
+      const rels = listOf(doc['resourceRelationship']);
+      const kept = rels.filter((r) => !(isObject(r['resource']) && resourceIds.includes(String(r['resource']['id']))));
+      return kept.length === rels.length ? doc : { ...doc, resourceRelationship: kept };
+    }, f.ctx, tx);
+  }
+}
+
+// --- the tasks -----------------------------------------------------------------------------------
+
+/**
+ * Opens the service order (an item per CFS and RFS, CFS depending on its
+ * RFS), records the products (created) and the services (designed) in the
+ * inventories.
+ */
+function openServiceOrder(f: Fulfilment): TaskHandler<Doc, { serviceOrderId: string }> {
+  return {
+    async run(ctx) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const soItems: Doc[] = [];
+      const itemIds: Record<string, string> = {};
+      const nextId = () => String(soItems.length + 1);
+      for (const item of plan.items) {
+        if (item.action === 'add') {
+          const product = await f.products.create({
+            name: item.offering?.name ?? item.offering?.id,
+            status: 'created',
+            isBundle: false,
+            productOffering: { id: item.offering!.id, ...(item.offering?.name ? { name: item.offering.name } : {}), '@referredType': 'ProductOffering' },
+            productSpecification: { id: item.productSpecification!.id, ...(item.productSpecification?.name ? { name: item.productSpecification.name } : {}), '@referredType': 'ProductSpecification' },
+            productCharacteristic: asChars(item.characteristics),
+            productPrice: item.prices.map((p) => ({ ...p, ...(plan.billingAccount ? { billingAccount: plan.billingAccount } : {}), '@type': 'ProductPrice' })),
+            ...(plan.billingAccount ? { billingAccount: plan.billingAccount } : {}),
+            relatedParty: [plan.customer],
+            ...(item.place ? { place: item.place } : {}),
+            productOrderItem: [{ productOrderId: plan.orderId, orderItemId: item.itemId, orderItemAction: 'add', role: 'creator', '@referredType': 'ProductOrderItem' }],
+          }, f.ctx, tx);
+          await putRef(tx, plan.orderId, `product:${item.itemId}`, 'Product', String(product.doc['id']));
+          for (const cfs of item.cfs) {
+            const rfsRefs: Doc[] = [];
+            const rfsItems: string[] = [];
+            for (const rfs of cfs.rfs) {
+              const s = await f.services.create({
+                name: rfs.specName, category: 'RFS', state: 'designed', '@type': 'Service',
+                serviceSpecification: { id: rfs.specId, name: rfs.specName, '@referredType': 'ResourceFacingServiceSpecification' },
+                serviceCharacteristic: asChars(rfs.characteristics), relatedParty: [plan.customer],
+                ...(item.place ? { place: item.place.map((p) => ({ role: 'serviceAddress', ...p })) } : {}),
+              }, f.ctx, tx);
+              const id = String(s.doc['id']);
+              await putRef(tx, plan.orderId, rfs.key, 'Service', id);
+              rfsRefs.push(ref(f, f.services, id, 'Service', rfs.specName));
+              const itemId = nextId();
+              itemIds[rfs.key] = itemId;
+              rfsItems.push(itemId);
+              soItems.push({
+                id: itemId, action: 'add',
+                service: { id, href: f.services.href(f.ctx, id), serviceSpecification: { id: rfs.specId, name: rfs.specName }, serviceCharacteristic: asChars(rfs.characteristics), '@type': 'Service' },
+              });
+            }
+            const s = await f.services.create({
+              name: cfs.specName, category: 'CFS', state: 'designed', '@type': 'Service',
+              serviceSpecification: { id: cfs.specId, name: cfs.specName, '@referredType': 'CustomerFacingServiceSpecification' },
+              serviceCharacteristic: asChars(cfs.characteristics), relatedParty: [plan.customer],
+              ...(rfsRefs.length ? { supportingService: rfsRefs } : {}),
+              ...(item.place ? { place: item.place.map((p) => ({ role: 'serviceAddress', ...p })) } : {}),
+            }, f.ctx, tx);
+            const id = String(s.doc['id']);
+            await putRef(tx, plan.orderId, cfs.key, 'Service', id);
+            const itemId = nextId();
+            itemIds[cfs.key] = itemId;
+            soItems.push({
+              id: itemId, action: 'add',
+              service: { id, href: f.services.href(f.ctx, id), serviceSpecification: { id: cfs.specId, name: cfs.specName }, serviceCharacteristic: asChars(cfs.characteristics), '@type': 'Service' },
+              ...(rfsItems.length ? { serviceOrderItemRelationship: rfsItems.map((d) => ({ relationshipType: 'dependsOn', orderItem: { itemId: d } })) } : {}),
+            });
+          }
+        } else {
+          // modify and delete act on the product's services
+          const product = await f.products.retrieve(item.productId!, tx);
+          await putRef(tx, plan.orderId, `product:${item.itemId}`, 'Product', item.productId!);
+          for (const s of listOf(product.doc['realizingService'])) {
+            const service = await f.services.find(String(s['id']), tx);
+            if (!service || service['state'] === 'terminated') continue;
+            const isCfs = service['category'] === 'CFS';
+            if (item.action === 'modify' && !isCfs) continue;
+            const itemId = nextId();
+            itemIds[`${item.itemId}:${String(service['id'])}`] = itemId;
+            soItems.push({ id: itemId, action: item.action, service: { id: String(service['id']), href: f.services.href(f.ctx, String(service['id'])), '@type': 'Service' } });
+          }
+        }
+      }
+      let serviceOrderId = '';
+      if (soItems.length > 0) {
+        const so = await f.serviceOrders.capture({
+          serviceOrderItem: soItems,
+          relatedParty: [{ ...plan.customer }],
+          externalId: plan.orderId,
+          description: `Fulfilment of product order ${plan.orderId}`,
+          externalReference: [{ name: plan.orderId, externalReferenceType: 'ProductOrder' }],
+        }, f.ctx, tx);
+        serviceOrderId = String(so.doc['id']);
+        await f.serviceOrders.start(serviceOrderId, f.ctx, tx);
+        await putRef(tx, plan.orderId, 'service-order', 'ServiceOrder', serviceOrderId, { items: itemIds });
+      }
+      await f.productOrders.addMilestone(plan.orderId, {
+        name: 'serviceOrderOpened', status: 'Completed', message: serviceOrderId ? `service order ${serviceOrderId} opened` : 'no service to order',
+      }, f.ctx, tx);
+      return { serviceOrderId };
+    },
+    async compensate(ctx, _input, output) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      const cancelling = await isCancelling(f, plan.orderId, tx);
+      for (const item of plan.items) {
+        if (item.action !== 'add') continue;
+        for (const cfs of item.cfs) {
+          for (const key of [cfs.key, ...cfs.rfs.map((r) => r.key)]) {
+            const r = await getRef(tx, plan.orderId, key);
+            if (r) await serviceTo(f, r.ref_id, 'terminated', {}, tx);
+          }
+        }
+        const p = await getRef(tx, plan.orderId, `product:${item.itemId}`);
+        if (p) {
+          await f.products.update(p.ref_id, (doc) => (['created', 'pendingActive'].includes(String(doc['status'])) ? { ...doc, status: 'cancelled' } : doc), f.ctx, tx);
+        }
+      }
+      if (output.serviceOrderId) await endSubOrder(f.serviceOrders, output.serviceOrderId, cancelling, cancelling ? 'the product order was cancelled' : 'the product order failed', f, tx);
+    },
+  };
+}
+
+/** Opens the resource order: an item per resource to allocate; the products are on their way (pendingActive). */
+function openResourceOrder(f: Fulfilment): TaskHandler<Doc, { resourceOrderId: string }> {
+  return {
+    async run(ctx) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const items: Doc[] = [];
+      const itemIds: Record<string, string> = {};
+      for (const item of plan.items) {
+        for (const rfs of allRfs(item)) {
+          for (const res of rfs.resources) {
+            const id = String(items.length + 1);
+            itemIds[res.key] = id;
+            items.push({ id, action: 'add', resourceSpecification: { id: res.specId, name: res.specName } });
+          }
+        }
+      }
+      const so = await getRef(tx, plan.orderId, 'service-order');
+      const ro = await f.resourceOrders.capture({
+        orderItem: items, relatedParty: [{ ...plan.customer }], orderType: 'provisioning',
+        externalId: so?.ref_id ?? plan.orderId, description: `Resources of product order ${plan.orderId}`,
+      }, f.ctx, tx);
+      const resourceOrderId = String(ro.doc['id']);
+      await f.resourceOrders.start(resourceOrderId, f.ctx, tx);
+      await putRef(tx, plan.orderId, 'resource-order', 'ResourceOrder', resourceOrderId, { items: itemIds });
+      for (const item of plan.items) {
+        if (item.action !== 'add') continue;
+        const p = await mustRef(tx, plan.orderId, `product:${item.itemId}`);
+        await f.products.update(p.ref_id, (doc) => (doc['status'] === 'created' ? { ...doc, status: 'pendingActive' } : doc), f.ctx, tx);
+      }
+      return { resourceOrderId };
+    },
+    async compensate(ctx, _input, output) {
+      const plan = planOf(ctx);
+      const cancelling = await isCancelling(f, plan.orderId, ctx.tx);
+      await endSubOrder(f.resourceOrders, output.resourceOrderId, cancelling, cancelling ? 'the product order was cancelled' : 'the product order failed', f, ctx.tx);
+    },
+  };
+}
+
+interface Reserved {
+  allocations: Array<{ key: string; reservationKey: string; resourceId: string }>;
+}
+
+/**
+ * Reserves the resources of one RFS from the pools serving their
+ * specification in the place's access area, atomically, each allocation keyed
+ * by the task (a repeat finds the same values); the RFS is reserved.
+ */
+function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved> {
+  return {
+    async run(ctx, input) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const { item, rfs } = findRfs(plan, input.rfs);
+      const allocations: Reserved['allocations'] = [];
+      for (const res of rfs.resources) {
+        const reservationKey = `${ctx.idempotencyKey}:${res.key}`;
+        try {
+          const a = await f.pools().allocate({
+            resourceSpecificationId: res.specId, ...(item.area ? { area: item.area } : {}), count: 1, reservationKey, relatedParty: [plan.customer],
+          }, f.ctx, tx);
+          const resourceId = a.items[0]!.resourceId;
+          allocations.push({ key: res.key, reservationKey, resourceId });
+          await putRef(tx, plan.orderId, res.key, 'Resource', resourceId, { reservationKey, value: a.items[0]!.value });
+        } catch (e) {
+          if (e instanceof OperonError && e.kind === 'conflict') throw new NonRetryableError(`cannot allocate ${res.specName}${item.area ? ` in ${item.area}` : ''}: ${e.message}`, { cause: e });
+          throw e;
+        }
+      }
+      // the resources of one service go together: each names the first (e.g. the VLAN and address on the port)
+      const [first, ...rest] = allocations;
+      for (const a of rest) {
+        await f.resources.update(a.resourceId, (doc) => ({
+          ...doc,
+          resourceRelationship: [...listOf(doc['resourceRelationship']), { relationshipType: 'dependsOn', resource: { id: first!.resourceId, href: f.resources.href(f.ctx, first!.resourceId) } }],
+        }), f.ctx, tx);
+      }
+      const service = await mustRef(tx, plan.orderId, rfs.key);
+      await serviceTo(f, service.ref_id, 'reserved', {
+        supportingResource: allocations.map((a) => ref(f, f.resources, a.resourceId, 'Resource')),
+      }, tx);
+      return { allocations };
+    },
+    async compensate(ctx, _input, output) {
+      await unrelate(f, output.allocations.map((a) => a.resourceId), ctx.tx);
+      for (const a of output.allocations) {
+        try {
+          await f.pools().release({ reservationKey: a.reservationKey }, f.ctx, ctx.tx);
+        } catch (e) {
+          // released already (e.g. by an operator): nothing left to undo
+          if (!(e instanceof OperonError && e.kind === 'notFound')) throw e;
+        }
+      }
+    },
+  };
+}
+
+/** Configures one resource on the network; in the inventory it is in use, with what the network configured. */
+function activateResource(f: Fulfilment): TaskHandler<{ rfs: string; resource: string }, { resourceId: string }> {
+  return {
+    async run(ctx, input) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const { item } = findRfs(plan, input.rfs);
+      const r = await mustRef(tx, plan.orderId, input.resource);
+      const resource = (await f.resources.retrieve(r.ref_id, tx)).doc;
+      const outcome = await network(() => f.activator().activateResource(resourceRequest(resource, item), { idempotencyKey: ctx.idempotencyKey, timeoutMs: f.networkTimeoutMs, signal: ctx.signal }));
+      const configured = (outcome.resourceCharacteristic ?? []).filter((c) => !item.controls.some((x) => x.name === c.name));
+      await f.resources.update(r.ref_id, (doc) => ({
+        ...doc, usageState: 'active', operationalState: 'enable',
+        resourceCharacteristic: mergeChars(listOf(doc['resourceCharacteristic']), configured.map((c) => ({ name: c.name, value: c.value, ...(c.valueType ? { valueType: c.valueType } : {}) }))),
+      }), f.ctx, tx);
+      const ro = await mustRef(tx, plan.orderId, 'resource-order');
+      const itemId = (ro.detail['items'] as Record<string, string>)[input.resource];
+      if (itemId) await moveOrderItem(f.resourceOrders, ro.ref_id, itemId, 'completed', f, tx);
+      return { resourceId: r.ref_id };
+    },
+    async compensate(ctx, input, output) {
+      const plan = planOf(ctx);
+      const { item } = findRfs(plan, input.rfs);
+      const resource = (await f.resources.retrieve(output.resourceId, ctx.tx)).doc;
+      await f.activator().deactivateResource(resourceRequest(resource, item), { idempotencyKey: ctx.idempotencyKey, ifConfigured: true, timeoutMs: f.networkTimeoutMs, signal: ctx.signal });
+      await f.resources.update(output.resourceId, (doc) => ({ ...doc, usageState: 'idle' }), f.ctx, ctx.tx);
+    },
+  };
+}
+
+/** Activates an RFS (on its resources) or a CFS (on its RFS); the service is active in the inventory. */
+function activateService(f: Fulfilment): TaskHandler<{ rfs?: string; cfs?: string }, { serviceId: string }> {
+  return {
+    async run(ctx, input) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const key = input.rfs ?? input.cfs!;
+      const item = plan.items.find((i) => i.cfs.some((c) => c.key === key || c.rfs.some((r) => r.key === key)))!;
+      const s = await mustRef(tx, plan.orderId, key);
+      const service = (await f.services.retrieve(s.ref_id, tx)).doc;
+      await network(() => f.activator().activateService(serviceRequest(service, item.controls), { idempotencyKey: ctx.idempotencyKey, timeoutMs: f.networkTimeoutMs, signal: ctx.signal }));
+      await serviceTo(f, s.ref_id, 'active', {}, tx);
+      const so = await mustRef(tx, plan.orderId, 'service-order');
+      const itemId = (so.detail['items'] as Record<string, string>)[key];
+      if (itemId) await moveOrderItem(f.serviceOrders, so.ref_id, itemId, 'completed', f, tx);
+      return { serviceId: s.ref_id };
+    },
+    async compensate(ctx, _input, output) {
+      const service = (await f.services.retrieve(output.serviceId, ctx.tx)).doc;
+      await f.activator().deactivateService(serviceRequest(service, []), { idempotencyKey: ctx.idempotencyKey, ifConfigured: true, timeoutMs: f.networkTimeoutMs, signal: ctx.signal });
+      await f.services.update(output.serviceId, (doc) => (doc['state'] === 'active' ? { ...doc, state: 'inactive' } : doc), f.ctx, ctx.tx);
+    },
+  };
+}
+
+interface Modified {
+  changed: Array<{ serviceId: string; before: Doc[] }>;
+  productBefore: Doc[];
+}
+
+/** Reconfigures the product's customer-facing services whose characteristics change (e.g. a speed upgrade). */
+function modifyServices(f: Fulfilment): TaskHandler<{ itemId: string }, Modified> {
+  return {
+    async run(ctx, input) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const item = findItem(plan, input.itemId);
+      const product = (await f.products.retrieve(item.productId!, tx)).doc;
+      const productBefore = listOf(product['productCharacteristic']);
+      const next = mergeChars(productBefore, item.characteristics).map((c) => ({ name: String(c['name']), value: c['value'] }));
+      const changed: Modified['changed'] = [];
+      const so = await getRef(tx, plan.orderId, 'service-order');
+      for (const r of listOf(product['realizingService'])) {
+        const service = await f.services.find(String(r['id']), tx);
+        if (!service || service['state'] === 'terminated') continue;
+        const specRef = service['serviceSpecification'] as Doc;
+        const spec = await f.catalogs.serviceSpecification(String(specRef['id']), tx);
+        const wanted = spec ? forSpec(spec, next) : [];
+        const before = listOf(service['serviceCharacteristic']);
+        const after = mergeChars(before, wanted);
+        if (JSON.stringify(after) === JSON.stringify(before) && item.controls.length === 0) continue;
+        if (JSON.stringify(after) !== JSON.stringify(before) || service['category'] === 'CFS') {
+          const id = String(service['id']);
+          await network(() => f.activator().modifyService(serviceRequest({ ...service, serviceCharacteristic: after }, item.controls), { idempotencyKey: `${ctx.idempotencyKey}:${id}`, timeoutMs: f.networkTimeoutMs, signal: ctx.signal }));
+          await f.services.update(id, (doc) => ({ ...doc, serviceCharacteristic: after }), f.ctx, tx);
+          changed.push({ serviceId: id, before });
+        }
+      }
+      if (so) {
+        const items = so.detail['items'] as Record<string, string>;
+        for (const [k, itemId] of Object.entries(items)) if (k.startsWith(`${item.itemId}:`)) await moveOrderItem(f.serviceOrders, so.ref_id, itemId, 'completed', f, tx);
+      }
+      return { changed, productBefore };
+    },
+    async compensate(ctx, _input, output) {
+      for (const c of [...output.changed].reverse()) {
+        const service = (await f.services.retrieve(c.serviceId, ctx.tx)).doc;
+        await f.activator().modifyService(serviceRequest({ ...service, serviceCharacteristic: c.before }, []), { idempotencyKey: `${ctx.idempotencyKey}:${c.serviceId}`, timeoutMs: f.networkTimeoutMs, signal: ctx.signal });
+        await f.services.update(c.serviceId, (doc) => ({ ...doc, serviceCharacteristic: c.before }), f.ctx, ctx.tx);
+      }
+    },
+  };
+}
+
+/**
+ * Terminates a product: its services deactivated (customer-facing first) and
+ * terminated, its resources deactivated and released to their pools, the
+ * product terminated. Not undone: a termination carried out is final.
+ */
+function terminateProduct(f: Fulfilment): TaskHandler<{ itemId: string }, { productId: string }> {
+  return {
+    async run(ctx, input) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const item = findItem(plan, input.itemId);
+      const product = (await f.products.retrieve(item.productId!, tx)).doc;
+      const services: Doc[] = [];
+      for (const r of listOf(product['realizingService'])) {
+        const s = await f.services.find(String(r['id']), tx);
+        if (s) services.push(s);
+      }
+      // customer-facing services run on the others: they go first
+      services.sort((a, b) => Number(b['category'] === 'CFS') - Number(a['category'] === 'CFS'));
+      for (const s of services) {
+        const id = String(s['id']);
+        if (s['state'] === 'terminated') continue;
+        await network(() => f.activator().deactivateService(serviceRequest(s, []), { idempotencyKey: `${ctx.idempotencyKey}:service:${id}`, ifConfigured: true, timeoutMs: f.networkTimeoutMs, signal: ctx.signal }));
+        await f.services.transition(id, 'terminated', f.ctx, {}, tx);
+      }
+      const resourceIds = listOf(product['realizingResource']).map((r) => String(r['id']));
+      for (const id of resourceIds) {
+        const resource = await f.resources.find(id, tx);
+        if (!resource) continue;
+        await network(() => f.activator().deactivateResource(resourceRequest(resource, item), { idempotencyKey: `${ctx.idempotencyKey}:resource:${id}`, ifConfigured: true, timeoutMs: f.networkTimeoutMs, signal: ctx.signal }));
+      }
+      await unrelate(f, resourceIds, tx);
+      for (const id of resourceIds) {
+        try {
+          await f.pools().release({ resourceId: id }, f.ctx, tx);
+        } catch (e) {
+          // a resource recorded by hand, not from a pool: it stays as it is
+          if (!(e instanceof OperonError && e.code === 'notPooled')) throw e;
+        }
+      }
+      await f.products.update(item.productId!, (doc) => ({ ...doc, status: 'pendingTerminate' }), f.ctx, tx);
+      await f.products.update(item.productId!, (doc) => ({
+        ...doc, status: 'terminated',
+        productOrderItem: [...listOf(doc['productOrderItem']), { productOrderId: plan.orderId, orderItemId: item.itemId, orderItemAction: 'delete', role: 'terminator', '@referredType': 'ProductOrderItem' }],
+      }), f.ctx, tx);
+      const so = await getRef(tx, plan.orderId, 'service-order');
+      if (so) {
+        const items = so.detail['items'] as Record<string, string>;
+        for (const [k, itemId] of Object.entries(items)) if (k.startsWith(`${item.itemId}:`)) await moveOrderItem(f.serviceOrders, so.ref_id, itemId, 'completed', f, tx);
+      }
+      await f.productOrders.moveItems(plan.orderId, { [item.itemId]: 'completed' }, f.ctx, {}, tx);
+      return { productId: item.productId! };
+    },
+  };
+}
+
+/**
+ * Completes an order item: the product is active (with what realizes it, its
+ * prices and billing account: the TMF637 event is the billing hand-off), or
+ * carries its new characteristics; the order item is completed.
+ */
+function completeProduct(f: Fulfilment): TaskHandler<{ itemId: string }, { productId: string; before?: Doc }> {
+  return {
+    async run(ctx, input) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const item = findItem(plan, input.itemId);
+      const p = await mustRef(tx, plan.orderId, `product:${item.itemId}`);
+      const before = (await f.products.retrieve(p.ref_id, tx)).doc;
+      if (item.action === 'add') {
+        const realizingService: Doc[] = [];
+        const realizingResource: Doc[] = [];
+        for (const cfs of item.cfs) {
+          for (const key of [cfs.key, ...cfs.rfs.map((r) => r.key)]) {
+            const r = await getRef(tx, plan.orderId, key);
+            if (r) realizingService.push(ref(f, f.services, r.ref_id, 'Service'));
+          }
+          for (const res of cfs.rfs.flatMap((r) => r.resources)) {
+            const r = await getRef(tx, plan.orderId, res.key);
+            if (r) realizingResource.push(ref(f, f.resources, r.ref_id, 'Resource', String(r.detail['value'] ?? res.specName)));
+          }
+        }
+        if (before['status'] === 'created') await f.products.transition(p.ref_id, 'pendingActive', f.ctx, {}, tx);
+        await f.products.update(p.ref_id, (doc) => ({ ...doc, status: 'active', realizingService, realizingResource }), f.ctx, tx);
+      } else {
+        await f.products.update(p.ref_id, (doc) => ({
+          ...doc,
+          productCharacteristic: mergeChars(listOf(doc['productCharacteristic']), item.characteristics),
+          productOrderItem: [...listOf(doc['productOrderItem']), { productOrderId: plan.orderId, orderItemId: item.itemId, orderItemAction: 'modify', role: 'modifier', '@referredType': 'ProductOrderItem' }],
+        }), f.ctx, tx);
+      }
+      await f.productOrders.moveItems(plan.orderId, { [item.itemId]: 'completed' }, f.ctx, {}, tx);
+      await f.productOrders.addMilestone(plan.orderId, {
+        name: item.action === 'add' ? 'productActivated' : 'productModified', status: 'Completed', message: `product ${p.ref_id}`, itemIds: [item.itemId],
+      }, f.ctx, tx);
+      return { productId: p.ref_id, ...(item.action === 'modify' ? { before: { productCharacteristic: before['productCharacteristic'] ?? [] } } : {}) };
+    },
+    async compensate(ctx, input, output) {
+      const plan = planOf(ctx);
+      const item = findItem(plan, input.itemId);
+      await f.products.update(output.productId, (doc) => {
+        if (item.action === 'modify') return { ...doc, productCharacteristic: output.before?.['productCharacteristic'] ?? doc['productCharacteristic'] };
+        // what was delivered is taken back: a product that was active ends terminated
+        return doc['status'] === 'active' ? { ...doc, status: 'terminated' } : doc;
+      }, f.ctx, ctx.tx);
+    },
+  };
+}
+
+/** Closes the resource and service orders, then the product order (completed). */
+function closeOrders(f: Fulfilment): TaskHandler<Doc, { state: string }> {
+  return {
+    async run(ctx) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const ro = await getRef(tx, plan.orderId, 'resource-order');
+      if (ro) await f.resourceOrders.close(ro.ref_id, f.ctx, tx);
+      const so = await getRef(tx, plan.orderId, 'service-order');
+      if (so) await f.serviceOrders.close(so.ref_id, f.ctx, tx);
+      await f.productOrders.addMilestone(plan.orderId, { name: 'orderCompleted', status: 'Completed', message: 'every item delivered' }, f.ctx, tx);
+      const r = await f.productOrders.close(plan.orderId, f.ctx, tx);
+      return { state: String(r.doc['state']) };
+    },
+  };
+}
+
+/** Registers every task kind of the flow with the engine. */
+export function registerTasks(engine: WorkflowEngine, f: Fulfilment): void {
+  engine
+    .register(TASKS.openServiceOrder.kind, openServiceOrder(f))
+    .register(TASKS.openResourceOrder.kind, openResourceOrder(f))
+    .register(TASKS.reserveResources.kind, reserveResources(f))
+    .register(TASKS.activateResource.kind, activateResource(f))
+    .register(TASKS.activateService.kind, activateService(f))
+    .register(TASKS.modifyServices.kind, modifyServices(f))
+    .register(TASKS.terminateProduct.kind, terminateProduct(f))
+    .register(TASKS.completeProduct.kind, completeProduct(f))
+    .register(TASKS.closeOrders.kind, closeOrders(f));
+}
+

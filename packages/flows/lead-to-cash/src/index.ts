@@ -1,0 +1,218 @@
+/**
+ * @operon/lead-to-cash — the Fulfilment vertical end to end, the only code
+ * that composes the selling, ordering, inventory and activation components:
+ * it provides their ports (qualification, pricing, order capture checks), and
+ * runs one durable workflow per product order — service order, resource
+ * order, reservations from the pools, activation on the network, inventories,
+ * milestones and jeopardy, compensation on failure and cancellation — and
+ * reports the KPIs. Decomposition follows catalog data only.
+ */
+import { fileURLToPath } from 'node:url';
+import { clock } from '@operon/kernel';
+import { activator } from '@operon/activation';
+import { productOrdering, TABLES as PRODUCT_ORDER_TABLES, type ProductOrder } from '@operon/product-order';
+import { resourceOrdering } from '@operon/resource-order';
+import { resourcePools } from '@operon/resource-inventory';
+import { serviceOrdering } from '@operon/service-order';
+import type { RelayEvent, Tx } from '@operon/store';
+import { defineFlow, type ComponentRuntime, type FlowDefinition } from '@operon/tmf';
+import { WorkflowEngine, workflowMigrations, type RunEndContext, type JeopardyContext, type WorkflowEngineOptions } from '@operon/workflow';
+import { Catalogs } from './catalog.ts';
+import { registerTasks, type Fulfilment } from './fulfilment.ts';
+import { kpiRoutes } from './kpi.ts';
+import { RUN_TYPE, planOrder, tasksOf, type TaskName } from './plan.ts';
+import { productOfferingQualifier, productOrderValidator, quotePricer, serviceQualifier } from './ports.ts';
+
+export { Catalogs, CONTROL_CHARACTERISTICS, type Decomposition, type CfsPlan, type RfsPlan, type ResourcePlan } from './catalog.ts';
+export { RUN_TYPE, TASKS, planOrder, tasksOf, type OrderPlan, type ItemPlan } from './plan.ts';
+export { leadToCashKpis, type LeadToCashKpis, type OfferingKpi } from './kpi.ts';
+export { productOfferingQualifier, productOrderValidator, quotePricer, serviceQualifier } from './ports.ts';
+
+export interface LeadToCashOptions {
+  /** Workflow engine settings (concurrency, lease, poll, retries). */
+  engine?: WorkflowEngineOptions;
+  /** Expected duration of each step, past which a jeopardy alert is raised on the product order. */
+  expectedMs?: Partial<Record<TaskName, number>>;
+  /** Longest wait for one network operation before the attempt fails (and is retried). */
+  networkTimeoutMs?: number;
+}
+
+const CANCELLING = ['assessingCancellation', 'pendingCancellation'];
+const CLOSED = ['rejected', 'cancelled', 'completed', 'failed', 'partial'];
+
+/** Expected durations by default: generous, so that only real trouble raises jeopardy. */
+const DEFAULT_EXPECTED: Partial<Record<TaskName, number>> = {
+  openServiceOrder: 60_000, openResourceOrder: 60_000, reserveResources: 60_000, activateResource: 300_000,
+  activateService: 300_000, modifyServices: 300_000, terminateProduct: 300_000, completeProduct: 60_000, closeOrders: 60_000,
+};
+
+interface Running {
+  engine: WorkflowEngine;
+  f: Fulfilment;
+}
+
+/** The flow with its settings; `leadToCashFlow` is the one Operon ships. */
+export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefinition {
+  const running = new Map<ComponentRuntime, Running>();
+  const expected = { ...DEFAULT_EXPECTED, ...options.expectedMs };
+
+  const engineOf = (runtime: ComponentRuntime) => {
+    const r = running.get(runtime);
+    if (!r) throw new Error('the lead-to-cash flow has not started');
+    return r.engine;
+  };
+
+  /** The order's create event: its plan is worked out and its run started, with the order in progress, in one commit. */
+  async function onOrderCreated(runtime: ComponentRuntime, r: Running, orderId: string): Promise<void> {
+    await runtime.db.tx(async (tx) => {
+      const locked = await tx.query(`SELECT 1 FROM ${PRODUCT_ORDER_TABLES.productOrder} WHERE id = $1 FOR UPDATE`, [orderId]);
+      if (locked.rowCount === 0) return;
+      const order = (await r.f.productOrders.orders.retrieve(orderId, tx)).doc as ProductOrder;
+      // delivered at least once: a started (or refused, or cancelled) order is left as it is
+      if (order.state !== 'acknowledged') return;
+      if (await runOf(tx, orderId)) return;
+      let plan;
+      try {
+        plan = await planOrder(r.f.catalogs, order, tx);
+      } catch (e) {
+        await r.f.productOrders.fail(orderId, { code: 'decompositionFailed', reason: 'The order cannot be decomposed', message: (e as Error).message }, r.f.ctx, {}, tx);
+        return;
+      }
+      await r.f.productOrders.start(orderId, r.f.ctx, tx);
+      await r.engine.startRun(tx, { type: RUN_TYPE, subject: orderId, input: plan, tasks: tasksOf(plan, expected) });
+    });
+  }
+
+  /**
+   * A cancellation request: an order in progress goes pendingCancellation and
+   * its run is cancelled (compensated); the run's end completes the
+   * cancellation. An order whose run never started is cancelled at once.
+   */
+  async function onCancelRequested(runtime: ComponentRuntime, r: Running, requestId: string): Promise<void> {
+    const request = await r.f.productOrders.cancellations.find(requestId);
+    const orderId = String((request?.['productOrder'] as { id?: string } | undefined)?.id ?? '');
+    if (!request || !orderId) return;
+    const toCancel = await runtime.db.tx(async (tx) => {
+      await tx.query(`SELECT 1 FROM ${PRODUCT_ORDER_TABLES.productOrder} WHERE id = $1 FOR UPDATE`, [orderId]);
+      const order = (await r.f.productOrders.orders.retrieve(orderId, tx)).doc;
+      if (order['state'] !== 'assessingCancellation') return undefined;
+      const run = await runOf(tx, orderId);
+      if (!run || run.status === 'failed' || run.status === 'cancelled') {
+        await r.f.productOrders.completeCancellation(requestId, r.f.ctx, tx);
+        return undefined;
+      }
+      if (run.status !== 'running') return undefined;
+      await r.f.productOrders.acceptCancellation(requestId, r.f.ctx, tx);
+      return run.id;
+    });
+    if (toCancel) await r.engine.cancel(toCancel, String(request['cancellationReason'] ?? 'the customer cancelled the order'));
+  }
+
+  /** The run ended in failure or cancellation: the order is cancelled (if asked) or failed, with the reason. */
+  async function onRunEnd(r: Running, { tx, run, status, outcome }: RunEndContext): Promise<void> {
+    if (status === 'succeeded' || !run.subject) return;
+    const orderId = run.subject;
+    const order = (await r.f.productOrders.orders.retrieve(orderId, tx)).doc;
+    const state = String(order['state']);
+    if (CANCELLING.includes(state)) {
+      const open = await tx.query<{ id: string }>(
+        `SELECT id FROM ${PRODUCT_ORDER_TABLES.cancelProductOrder} WHERE doc->'productOrder'->>'id' = $1 AND doc->>'state' IN ('acknowledged', 'inProgress') ORDER BY id LIMIT 1`,
+        [orderId],
+      );
+      if (open.rows[0]) {
+        await r.f.productOrders.completeCancellation(open.rows[0].id, r.f.ctx, tx);
+        return;
+      }
+    }
+    if (CLOSED.includes(state)) return;
+    const reason = outcome.error ?? outcome.reason ?? 'fulfilment stopped';
+    const undone = outcome.notCompensated?.length ? ` (not undone: ${outcome.notCompensated.join(', ')})` : '';
+    await r.f.productOrders.fail(orderId, {
+      code: 'fulfilmentFailed', reason: 'The order could not be delivered', message: `${reason}${undone}`,
+    }, r.f.ctx, {}, tx);
+  }
+
+  /** A step past its expected duration: a jeopardy alert on the product order, naming the step. */
+  async function onJeopardy(r: Running, { tx, run, task, elapsedMs }: JeopardyContext): Promise<void> {
+    if (!run.subject) return;
+    const order = (await r.f.productOrders.orders.retrieve(run.subject, tx)).doc;
+    if (CLOSED.includes(String(order['state']))) return;
+    await r.f.productOrders.addJeopardyAlert(run.subject, {
+      name: `${task.etomTask ?? task.kind} late`,
+      jeopardyType: 'Hazard',
+      exception: 'stepLate',
+      message: `${task.key} has run ${elapsedMs} ms, ${task.expectedMs} ms expected (attempt ${task.attempts})`,
+      alertDate: clock.iso(),
+    }, r.f.ctx, tx);
+  }
+
+  return defineFlow({
+    name: 'lead-to-cash',
+    title: 'Lead to Cash',
+    description: 'From a qualified, quoted and ordered offering to active products, services and resources, with billing hand-off and KPIs.',
+    etomTasks: [
+      'track-and-manage-service-provisioning', 'track-and-manage-resource-provisioning', 'issue-service-orders', 'issue-resource-orders',
+      'close-service-order', 'close-resource-order', 'report-customer-order-handling',
+    ],
+    migrations: fileURLToPath(new URL('../migrations', import.meta.url)),
+    migrationSources: [workflowMigrations],
+    subscribes: ['ProductOrderCreateEvent', 'CancelProductOrderCreateEvent'],
+    routes(app, runtime) {
+      kpiRoutes(app, runtime.db, () => engineOf(runtime));
+    },
+    async start(runtime) {
+      runtime.ports.provide('productOrderValidator', productOrderValidator(runtime));
+      runtime.ports.provide('productOfferingQualifier', productOfferingQualifier(runtime));
+      runtime.ports.provide('serviceQualifier', serviceQualifier(runtime));
+      runtime.ports.provide('quotePricer', quotePricer(runtime));
+
+      const services = (api: string, resource: string) => {
+        const s = runtime.services.get(api)?.get(resource);
+        if (!s) throw new Error(`the lead-to-cash flow needs the ${api} API`);
+        return s;
+      };
+      const f: Fulfilment = {
+        ctx: runtime.systemContext,
+        productOrders: productOrdering(runtime),
+        serviceOrders: serviceOrdering(runtime),
+        resourceOrders: resourceOrdering(runtime),
+        products: services('productInventory', 'product'),
+        services: services('serviceInventory', 'service'),
+        resources: services('resourceInventoryManagement', 'resource'),
+        pools: () => resourcePools(runtime),
+        activator: () => activator(runtime),
+        catalogs: new Catalogs(runtime),
+        networkTimeoutMs: options.networkTimeoutMs ?? 60_000,
+      };
+      const engine = new WorkflowEngine(runtime.db, options.engine ?? {});
+      const r: Running = { engine, f };
+      registerTasks(engine, f);
+      engine.onRunEnd(RUN_TYPE, (c) => onRunEnd(r, c));
+      engine.onJeopardy(RUN_TYPE, (c) => onJeopardy(r, c));
+      running.set(runtime, r);
+      await runtime.relay.subscribe({
+        name: 'lead-to-cash',
+        eventTypes: ['ProductOrderCreateEvent', 'CancelProductOrderCreateEvent'],
+        async handle(e: RelayEvent) {
+          if (e.eventType === 'ProductOrderCreateEvent') await onOrderCreated(runtime, r, e.resourceId);
+          else await onCancelRequested(runtime, r, e.resourceId);
+        },
+      });
+      await engine.start();
+    },
+    async stop() {
+      for (const [runtime, r] of running) {
+        await r.engine.stop();
+        running.delete(runtime);
+      }
+    },
+  });
+}
+
+async function runOf(tx: Tx, orderId: string): Promise<{ id: string; status: string } | undefined> {
+  const r = await tx.query<{ id: string; status: string }>('SELECT id, status FROM workflow_run WHERE type = $1 AND subject = $2 ORDER BY created_at DESC LIMIT 1', [RUN_TYPE, orderId]);
+  return r.rows[0];
+}
+
+/** The flow as Operon ships it. */
+export const leadToCashFlow: FlowDefinition = createLeadToCashFlow();

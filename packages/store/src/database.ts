@@ -1,0 +1,256 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { newId } from '@operon/kernel';
+
+// bigint columns (outbox positions, counts) fit comfortably in a JS number
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** SQL text, or a named statement that PostgreSQL parses and plans once per connection. */
+export type Statement = string | { readonly name: string; readonly text: string };
+
+const preparedNames = new Map<string, Statement>();
+
+/**
+ * Marks a statement whose text never varies (per table) as prepared: after its
+ * first run on a connection, PostgreSQL skips parsing and planning it.
+ */
+export function prepared(text: string): Statement {
+  let s = preparedNames.get(text);
+  if (!s) {
+    s = { name: `op_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
+    preparedNames.set(text, s);
+  }
+  return s;
+}
+
+function run<R extends pg.QueryResultRow>(c: pg.Pool | pg.PoolClient, statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
+  if (typeof statement === 'string') return c.query<R>(statement, params);
+  return c.query<R>({ name: statement.name, text: statement.text, values: params ?? [] });
+}
+
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** An event waiting in the transaction for the outbox; written in the same commit. */
+export interface OutboxEvent {
+  api: string;
+  eventType: string;
+  resourceType: string;
+  resourceId: string;
+  payload: Record<string, unknown>;
+}
+
+/** One write, as the audit trail keeps it. */
+export interface AuditRecord {
+  at: Date;
+  principalId: string;
+  principalName?: string;
+  roles: readonly string[];
+  action: 'create' | 'update' | 'delete';
+  api: string;
+  resourceType: string;
+  resourceId: string;
+  version?: number;
+  before?: unknown;
+  after?: unknown;
+  correlationId?: string;
+}
+
+/** The audit rows for `records` as one multi-row INSERT, with parameters numbered from `offset`. */
+function auditInsert(records: AuditRecord[], offset: number): { text: string; params: unknown[] } {
+  const values: string[] = [];
+  const params: unknown[] = [];
+  for (const a of records) {
+    const i = offset + params.length;
+    values.push(`($${i + 1}, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}, $${i + 7}, $${i + 8}, $${i + 9}, $${i + 10}::jsonb, $${i + 11}::jsonb, $${i + 12})`);
+    params.push(
+      a.at, a.principalId, a.principalName ?? null, a.roles, a.action, a.api, a.resourceType, a.resourceId, a.version ?? null,
+      a.before === undefined ? null : JSON.stringify(a.before), a.after === undefined ? null : JSON.stringify(a.after), a.correlationId ?? null,
+    );
+  }
+  return {
+    text: `INSERT INTO audit_log (at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version, before, after, correlation_id) VALUES ${values.join(',')}`,
+    params,
+  };
+}
+
+/** The outbox rows for `events` as one multi-row INSERT, with parameters numbered from `offset`. */
+function outboxInsert(events: OutboxEvent[], offset: number): { text: string; params: unknown[] } {
+  const values: string[] = [];
+  const params: unknown[] = [];
+  for (const e of events) {
+    const i = offset + params.length;
+    values.push(`($${i + 1}::uuid, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}::jsonb)`);
+    params.push(String(e.payload['eventId'] ?? newId()), e.api, e.eventType, e.resourceType, e.resourceId, JSON.stringify(e.payload));
+  }
+  return { text: `INSERT INTO outbox (event_id, api, event_type, resource_type, resource_id, payload) VALUES ${values.join(',')}`, params };
+}
+
+/**
+ * A unit of work: queries run on one connection; events go to the outbox in
+ * the same commit. BEGIN is sent only when a query runs, so that a unit whose
+ * whole work is one write (`finalWrite`) costs one round trip, not four.
+ */
+export class Tx implements Queryable {
+  private readonly events: OutboxEvent[] = [];
+  private readonly audits: AuditRecord[] = [];
+  private readonly afterCommitHooks: Array<() => void | Promise<void>> = [];
+  private begun = false;
+  private committedAlone = false;
+  private wroteEvents = false;
+  constructor(private readonly client: pg.PoolClient) {}
+
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    if (this.committedAlone) throw new Error('a final write already ended this transaction');
+    if (!this.begun) {
+      await this.client.query('BEGIN');
+      this.begun = true;
+    }
+    return run<R>(this.client, statement, params);
+  }
+
+  /** Queue an event; it reaches the outbox only if the transaction commits. */
+  emit(event: OutboxEvent): void {
+    this.events.push(event);
+  }
+
+  /** Queue an audit record; it is written in the same commit as the change it describes. */
+  audit(record: AuditRecord): void {
+    this.audits.push(record);
+  }
+
+  /**
+   * The last write of the unit, with the events it causes. When nothing else
+   * ran, the write and its outbox rows go as one statement, atomic on its own;
+   * otherwise they join the open transaction. `text` must be an INSERT … RETURNING
+   * (a data-modifying CTE runs its outbox insert even when an UPDATE matches nothing).
+   */
+  async finalWrite<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string, params: unknown[], events: OutboxEvent[], audits: AuditRecord[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    if (this.begun || this.events.length > 0 || this.audits.length > 0 || events.length === 0) {
+      const r = await this.query<R>(text, params);
+      for (const e of events) this.emit(e);
+      for (const a of audits) this.audit(a);
+      return r;
+    }
+    if (this.committedAlone) throw new Error('a final write already ended this transaction');
+    const outbox = outboxInsert(events, params.length);
+    const audit = audits.length ? auditInsert(audits, params.length + outbox.params.length) : undefined;
+    const r = await run<R>(
+      this.client,
+      prepared(`WITH w AS (${text}), o AS (${outbox.text})${audit ? `, a AS (${audit.text})` : ''} SELECT * FROM w`),
+      [...params, ...outbox.params, ...(audit?.params ?? [])],
+    );
+    this.committedAlone = true;
+    this.wroteEvents = true;
+    return r;
+  }
+
+  /** Run after a successful commit (never after a rollback). */
+  afterCommit(fn: () => void | Promise<void>): void {
+    this.afterCommitHooks.push(fn);
+  }
+
+  /** @internal Writes queued events and commits; returns whether events were written. */
+  async commit(): Promise<boolean> {
+    if (this.committedAlone) return this.wroteEvents;
+    if (this.audits.length > 0) {
+      const audit = auditInsert(this.audits, 0);
+      await this.query(prepared(audit.text), audit.params);
+      this.audits.length = 0;
+    }
+    if (this.events.length > 0) {
+      const outbox = outboxInsert(this.events, 0);
+      // without an open transaction the outbox insert is a transaction of its own
+      await run(this.client, prepared(outbox.text), outbox.params);
+      this.events.length = 0;
+      this.wroteEvents = true;
+    }
+    if (this.begun) await this.client.query('COMMIT');
+    return this.wroteEvents;
+  }
+
+  /** @internal */
+  async rollback(): Promise<void> {
+    if (this.begun) await this.client.query('ROLLBACK');
+  }
+
+  /** Sends queued events now, inside the open transaction (e.g. before waiting on something). */
+  async flush(): Promise<void> {
+    if (this.events.length === 0) return;
+    const outbox = outboxInsert(this.events, 0);
+    await this.query(outbox.text, outbox.params);
+    this.events.length = 0;
+    this.wroteEvents = true;
+  }
+
+  /** @internal */
+  get hooks() {
+    return this.afterCommitHooks;
+  }
+}
+
+export interface DatabaseOptions {
+  url: string;
+  /** Pool size; PostgreSQL throughput on small machines peaks around 2–4× the core count. */
+  max?: number;
+  applicationName?: string;
+}
+
+export class Database implements Queryable {
+  readonly pool: pg.Pool;
+  readonly url: string;
+  private readonly commitListeners = new Set<() => void>();
+
+  constructor(options: DatabaseOptions) {
+    this.url = options.url;
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.max ?? 16,
+      application_name: options.applicationName ?? 'operon',
+    });
+    // an idle client losing its connection must not crash the process
+    this.pool.on('error', () => {});
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    return run<R>(this.pool, statement, params);
+  }
+
+  /** Called after every commit that wrote events, so the relay can wake at once. */
+  onEventsCommitted(fn: () => void): () => void {
+    this.commitListeners.add(fn);
+    return () => this.commitListeners.delete(fn);
+  }
+
+  async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const tx = new Tx(client);
+    let result: T;
+    let hadEvents = false;
+    try {
+      result = await fn(tx);
+      hadEvents = await tx.commit();
+    } catch (e) {
+      try {
+        await tx.rollback();
+      } catch {
+        // connection is gone; release it as broken below
+        client.release(true);
+        throw e;
+      }
+      client.release();
+      throw e;
+    }
+    client.release();
+    if (hadEvents) for (const l of this.commitListeners) l();
+    for (const hook of tx.hooks) await hook();
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

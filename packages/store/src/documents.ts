@@ -1,0 +1,265 @@
+import { OperonError, badRequest, conflict } from '@operon/kernel';
+import { prepared, type AuditRecord, type OutboxEvent, type Queryable, type Tx } from './database.ts';
+
+/** One stored resource: the TMF document plus what the store keeps beside it. */
+export interface StoredDocument<D = Record<string, unknown>> {
+  id: string;
+  version: number;
+  doc: D;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type FilterOp = 'eq' | 'gt' | 'gte' | 'lt' | 'lte';
+
+/** `a.b.gte=v1,v2` → `{ path: ['a','b'], op: 'gte', values: ['v1','v2'] }`; several values mean OR. */
+export interface Filter {
+  path: string[];
+  op: FilterOp;
+  values: string[];
+}
+
+export interface SortKey {
+  path: string[];
+  desc: boolean;
+}
+
+export interface ListQuery {
+  filters: Filter[];
+  sort: SortKey[];
+  offset: number;
+  limit: number;
+  /** Only documents where one of `paths` holds one of `values` (a caller confined to its own party). */
+  scope?: { paths: string[][]; values: string[] };
+}
+
+export interface ListResult<D> {
+  rows: StoredDocument<D>[];
+  total: number;
+}
+
+export interface DocumentTableOptions {
+  table: string;
+  /** Attribute that carries the state (mirrored into the indexed `status` column). */
+  statusAttribute?: string;
+  /** Attribute the kit fills with the last update time (mirrored from `updated_at`). */
+  lastUpdateAttribute?: string;
+  /** Attribute the kit fills with the creation time, if any. */
+  createdAttribute?: string;
+  /**
+   * Top-level string attributes with a B-tree expression index `((doc->>'attr'))`
+   * in the migration: equality filters and sorts on them use that index.
+   */
+  indexedAttributes?: readonly string[];
+}
+
+interface Row {
+  id: string;
+  version: number;
+  doc: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+type Column = { sql: string; kind: 'text' | 'time' };
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+const SAFE_TABLE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Normalises an ISO 8601 date-time to UTC with milliseconds, the form the store keeps. */
+export function normaliseDateTime(v: string): string | undefined {
+  if (!ISO_DATE_TIME.test(v)) return undefined;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+function pathLiteral(path: string[]): string {
+  return '$' + path.map((k) => '.' + JSON.stringify(k)).join('');
+}
+
+/** The jsonpath literals a query-string value may stand for (query strings carry no types). */
+function literals(v: string): string[] {
+  if (v === 'true' || v === 'false') return [v, JSON.stringify(v)];
+  if (NUMBER.test(v) && Number.isFinite(Number(v))) return [String(Number(v)), JSON.stringify(v)];
+  const dt = normaliseDateTime(v);
+  if (dt && dt !== v) return [JSON.stringify(dt), JSON.stringify(v)];
+  return [JSON.stringify(v)];
+}
+
+const jsonpathOp: Record<FilterOp, string> = { eq: '==', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const sqlOp: Record<FilterOp, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+/**
+ * A table of TMF documents (created by `operon_create_resource_table`).
+ * Filters on mirrored attributes use their B-tree columns; every other
+ * attribute is matched with a jsonpath predicate served by the GIN index,
+ * which also looks inside arrays (`relatedParty.id=…`).
+ */
+export class DocumentTable<D extends Record<string, unknown> = Record<string, unknown>> {
+  readonly table: string;
+  private readonly columns = new Map<string, Column>();
+  private readonly returning = 'id, version, doc, created_at, updated_at';
+
+  constructor(readonly options: DocumentTableOptions) {
+    if (!SAFE_TABLE.test(options.table)) throw new Error(`invalid table name ${options.table}`);
+    this.table = options.table;
+    this.columns.set('id', { sql: 'id', kind: 'text' });
+    this.columns.set('name', { sql: 'name', kind: 'text' });
+    if (options.statusAttribute) this.columns.set(options.statusAttribute, { sql: 'status', kind: 'text' });
+    if (options.lastUpdateAttribute) this.columns.set(options.lastUpdateAttribute, { sql: 'updated_at', kind: 'time' });
+    if (options.createdAttribute) this.columns.set(options.createdAttribute, { sql: 'created_at', kind: 'time' });
+    for (const attr of options.indexedAttributes ?? []) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(attr)) throw new Error(`cannot index attribute '${attr}'`);
+      if (!this.columns.has(attr)) this.columns.set(attr, { sql: `(doc->>'${attr}')`, kind: 'text' });
+    }
+  }
+
+  private toStored(r: Row): StoredDocument<D> {
+    return { id: r.id, version: r.version, doc: r.doc as D, createdAt: r.created_at, updatedAt: r.updated_at };
+  }
+
+  // the caller holds the document already: reading it back would only cost a parse
+  private insertStatement(id: string, doc: D, at: Date) {
+    return {
+      text: `INSERT INTO ${this.table} (id, version, doc, created_at, updated_at) VALUES ($1, 1, $2, $3, $3) RETURNING version` as const,
+      params: [id, JSON.stringify(doc), at] as unknown[],
+    };
+  }
+
+  async insert(q: Queryable, id: string, doc: D, at: Date): Promise<StoredDocument<D>> {
+    const s = this.insertStatement(id, doc, at);
+    try {
+      await q.query(prepared(s.text), s.params);
+      return { id, version: 1, doc, createdAt: at, updatedAt: at };
+    } catch (e) {
+      throw this.uniqueViolation(e, id);
+    }
+  }
+
+  /** Inserts as the last write of `tx`, with its events (one round trip when nothing else ran). */
+  async insertLast(tx: Tx, id: string, doc: D, at: Date, events: OutboxEvent[], audits: AuditRecord[] = []): Promise<StoredDocument<D>> {
+    const s = this.insertStatement(id, doc, at);
+    try {
+      await tx.finalWrite(s.text, s.params, events, audits);
+      return { id, version: 1, doc, createdAt: at, updatedAt: at };
+    } catch (e) {
+      throw this.uniqueViolation(e, id);
+    }
+  }
+
+  /** A unique index that refuses a write is the caller's conflict (409), an index that cannot hold a value its bad input (400): not server errors. */
+  private uniqueViolation(e: unknown, id: string): unknown {
+    const pgErr = e as { code?: string; constraint?: string; detail?: string; message?: string };
+    // an indexed value beyond what a btree entry holds (~2.7 kB) is the caller's oversized input
+    if (pgErr.code === '54000' && /index row/.test(pgErr.message ?? '')) return badRequest('a value is too long to be stored in a searchable attribute (at most about 2,000 characters)');
+    if (pgErr.code !== '23505') return e;
+    if (pgErr.constraint === `${this.table}_pkey`) return conflict(`a resource with id ${id} already exists`);
+    return conflict(`this change would duplicate a value that must be unique (${pgErr.constraint ?? 'unique index'})`);
+  }
+
+  async get(q: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<StoredDocument<D> | undefined> {
+    const r = await q.query<Row>(
+      prepared(`SELECT ${this.returning} FROM ${this.table} WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`),
+      [id],
+    );
+    return r.rows[0] ? this.toStored(r.rows[0]) : undefined;
+  }
+
+  /** The stored document as PostgreSQL renders it, for passing through without parsing. */
+  async getText(q: Queryable, id: string): Promise<{ version: number; text: string } | undefined> {
+    const r = await q.query<{ version: number; text: string }>(prepared(`SELECT version, doc::text AS text FROM ${this.table} WHERE id = $1`), [id]);
+    return r.rows[0];
+  }
+
+  /** Writes a new version if the stored one is still `expectedVersion`; undefined if it moved on or is gone. */
+  async update(q: Queryable, id: string, doc: D, expectedVersion: number, at: Date): Promise<StoredDocument<D> | undefined> {
+    try {
+      const r = await q.query<Row>(
+        prepared(`UPDATE ${this.table} SET doc = $2, version = version + 1, updated_at = $3 WHERE id = $1 AND version = $4 RETURNING ${this.returning}`),
+        [id, JSON.stringify(doc), at, expectedVersion],
+      );
+      return r.rows[0] ? this.toStored(r.rows[0]) : undefined;
+    } catch (e) {
+      throw this.uniqueViolation(e, id);
+    }
+  }
+
+  async delete(q: Queryable, id: string, expectedVersion?: number): Promise<StoredDocument<D> | undefined> {
+    const r = await q.query<Row>(
+      `DELETE FROM ${this.table} WHERE id = $1${expectedVersion === undefined ? '' : ' AND version = $2'} RETURNING ${this.returning}`,
+      expectedVersion === undefined ? [id] : [id, expectedVersion],
+    );
+    return r.rows[0] ? this.toStored(r.rows[0]) : undefined;
+  }
+
+  /** Builds the WHERE clause of a list query; exposed for components that list with extra conditions. */
+  where(filters: Filter[], params: unknown[], scope?: ListQuery['scope']): string {
+    const parts: string[] = [];
+    if (scope) {
+      if (scope.values.length === 0 || scope.paths.length === 0) return 'WHERE false';
+      const alts = scope.paths.flatMap((p) => scope.values.map((v) => `${pathLiteral(p)} == ${JSON.stringify(v)}`));
+      params.push(alts.join(' || '));
+      parts.push(`doc @@ $${params.length}::jsonpath`);
+    }
+    for (const f of filters) {
+      if (f.values.length === 0) continue;
+      const col = f.path.length === 1 ? this.columns.get(f.path[0]!) : undefined;
+      if (col) {
+        const alts = f.values.map((v) => {
+          if (col.kind === 'time') {
+            const t = Date.parse(v);
+            if (Number.isNaN(t)) throw badRequest(`'${v}' is not a date-time`, f.path.join('.'));
+            params.push(new Date(t));
+          } else {
+            params.push(v);
+          }
+          return `${col.sql} ${sqlOp[f.op]} $${params.length}`;
+        });
+        parts.push(alts.length === 1 ? alts[0]! : `(${alts.join(' OR ')})`);
+        continue;
+      }
+      const lhs = pathLiteral(f.path);
+      const alts = f.values.flatMap((v) => literals(v).map((lit) => `${lhs} ${jsonpathOp[f.op]} ${lit}`));
+      params.push(alts.join(' || '));
+      parts.push(`doc @@ $${params.length}::jsonpath`);
+    }
+    return parts.length ? `WHERE ${parts.join(' AND ')}` : '';
+  }
+
+  private orderBy(sort: SortKey[]): string {
+    const keys = sort.map((s) => {
+      const col = s.path.length === 1 ? this.columns.get(s.path[0]!) : undefined;
+      const expr = col ? col.sql : `doc #> '{${s.path.map((p) => `"${p.replace(/["\\]/g, '\\$&')}"`).join(',')}}'`;
+      return `${expr} ${s.desc ? 'DESC' : 'ASC'}${col ? '' : ' NULLS LAST'}`;
+    });
+    if (!sort.some((s) => s.path.length === 1 && s.path[0] === 'id')) keys.push('id ASC');
+    return `ORDER BY ${keys.join(', ')}`;
+  }
+
+  async list(q: Queryable, query: ListQuery): Promise<ListResult<D>> {
+    const params: unknown[] = [];
+    const where = this.where(query.filters, params, query.scope);
+    const pageParams = [...params, query.limit, query.offset];
+    const pageSql = `SELECT ${this.returning} FROM ${this.table} ${where} ${this.orderBy(query.sort)} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
+    const countSql = `SELECT count(*)::int AS n FROM ${this.table} ${where}`;
+    try {
+      const page = await q.query<Row>(pageSql, pageParams);
+      // a short first page already tells the total; count only when it does not
+      const total =
+        page.rows.length < query.limit && (page.rows.length > 0 || query.offset === 0)
+          ? query.offset + page.rows.length
+          : ((await q.query<{ n: number }>(countSql, params)).rows[0]?.n ?? 0);
+      return { rows: page.rows.map((r) => this.toStored(r)), total };
+    } catch (e) {
+      if (e instanceof OperonError) throw e;
+      const code = (e as { code?: string }).code;
+      // malformed values that reach PostgreSQL (e.g. a jsonpath it cannot read) are the caller's fault
+      // PostgreSQL's own message would describe its internals; the caller gets what to fix
+      if (code === '42601' || code === '22P02' || code === '2203A' || code === '22007' || code === '22008') {
+        throw badRequest('a filter value could not be read; check the attribute names and values of the query');
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+import { serverAvailable, SERVER_ADMIN_URL } from './packages/store/src/testing/server-url.ts';
+
+/**
+ * Two projects run the same tests: on Operon's embedded PostgreSQL (what a new
+ * user has) and on the machine's PostgreSQL server. CI must have the server;
+ * elsewhere its absence only skips that project, loudly.
+ */
+export default defineConfig(async () => {
+  const include = ['packages/**/src/**/*.test.ts', 'bench/**/*.test.ts'];
+  const exclude = ['**/node_modules/**'];
+  const haveServer = await serverAvailable();
+  if (!haveServer && process.env['CI']) {
+    throw new Error(`CI requires the PostgreSQL server at ${SERVER_ADMIN_URL}, and it does not answer`);
+  }
+  if (!haveServer) {
+    console.warn(`\n  ! No PostgreSQL server at ${SERVER_ADMIN_URL}: running the suite on the embedded database only.\n`);
+  }
+  const common = { include, exclude, testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
+  return {
+    test: {
+      projects: [
+        { test: { ...common, name: 'embedded', globalSetup: ['packages/store/src/testing/global-embedded.ts'] } },
+        ...(haveServer
+          ? [{ test: { ...common, name: 'server', globalSetup: ['packages/store/src/testing/global-server.ts'] } }]
+          : []),
+      ],
+    },
+  };
+});
