@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- <name>…] [--runs N] [--db server|embedded] [--diagnose]
- *   [--phases ceiling,create,get,list] [--rows N] [--server-pool N] [--what-if …] [--cpu-prof] [--smoke] [--strict]`
+ *   [--phases ceiling,create,get,list] [--rows N] [--server-pool N] [--what-if …] [--cpu-prof] [--smoke] [--strict]
+ *   [--rate N] [--engine-concurrency N] [--engine-poll-ms N]`
  *
  * Runs the benchmarks (all when none is named), each `--runs` times, prints a
  * table of medians read against the machine's ceiling and the targets, and
@@ -13,9 +14,10 @@ import { parseArgs } from 'node:util';
 import { openTarget } from './lib/database.ts';
 import { renderTable, runInterruptCleanups, WHAT_IFS, type BenchOptions, type Benchmark, type WhatIf } from './lib/harness.ts';
 import { runBenchmark, writeReport } from './lib/runner.ts';
+import { leadToCash } from './lead-to-cash.ts';
 import { tmfCrud } from './tmf-crud.ts';
 
-const benchmarks: readonly Benchmark[] = [tmfCrud];
+const benchmarks: readonly Benchmark[] = [tmfCrud, leadToCash];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values, positionals } = parseArgs({
@@ -32,6 +34,9 @@ const { values, positionals } = parseArgs({
     'cpu-prof-dir': { type: 'string' },
     smoke: { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
+    rate: { type: 'string' },
+    'engine-concurrency': { type: 'string' },
+    'engine-poll-ms': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -43,7 +48,7 @@ if (values.help) {
   --db server|embedded  the machine's PostgreSQL server (default when it answers) or an embedded one
   --diagnose            add the figures that explain a result: CPU split, statements per request,
                         extra ceilings, EXPLAIN ANALYZE of the list queries
-  --phases a,b          only these phases (tmf-crud: ceiling, create, get, list)
+  --phases a,b          only these phases (tmf-crud: ceiling, create, get, list; lead-to-cash: ceiling, orders)
   --rows N              individuals stored before the list phase (default 100000)
   --server-pool N       the server's PostgreSQL pool size (default 16, Operon's default)
   --what-if a,b         measure a proposed platform change on the benchmark database only:
@@ -51,6 +56,9 @@ if (values.help) {
   --cpu-prof            run the server under node --cpu-prof (profiles in bench/results/profiles)
   --smoke               about a second per phase on a few hundred rows: proves the harness, measures nothing
   --strict              exit with status 2 when a target is missed
+  --rate N              lead-to-cash: product orders per second offered, open loop (default 150, the target)
+  --engine-concurrency N, --engine-poll-ms N
+                        lead-to-cash: the flow's workflow engine options (the flow's defaults unless set)
 `);
   process.exit(0);
 }
@@ -65,6 +73,12 @@ const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
 if (values.db !== undefined && values.db !== 'server' && values.db !== 'embedded') throw new Error(`--db must be server or embedded, got ${values.db}`);
 
+function positive(flag: string, v: string): number {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) throw new Error(`${flag} must be a positive number, got ${v}`);
+  return n;
+}
+
 const whatIf = values['what-if'].split(',').map((w) => w.trim()).filter(Boolean);
 for (const w of whatIf) if (!(WHAT_IFS as readonly string[]).includes(w)) throw new Error(`--what-if ${w} is not one of ${WHAT_IFS.join(', ')}`);
 
@@ -78,6 +92,9 @@ const options: BenchOptions = {
   ...(values.rows ? { rows: Number(values.rows) } : {}),
   ...(values['server-pool'] ? { serverPool: Number(values['server-pool']) } : {}),
   ...(whatIf.length ? { whatIf: whatIf as WhatIf[] } : {}),
+  ...(values.rate ? { rate: positive('--rate', values.rate) } : {}),
+  ...(values['engine-concurrency'] ? { engineConcurrency: positive('--engine-concurrency', values['engine-concurrency']) } : {}),
+  ...(values['engine-poll-ms'] ? { enginePollMs: positive('--engine-poll-ms', values['engine-poll-ms']) } : {}),
 };
 
 const tty = process.stderr.isTTY === true;

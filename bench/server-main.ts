@@ -1,8 +1,10 @@
 /**
  * The Operon server under benchmark, in its own process so that its event loop
  * never shares a thread with the load generator. Starts the Party component
- * on the given database, prints `OPERON_BENCH_READY <url>`, and stops when
- * sent SIGTERM or when the parent closes our stdin.
+ * (`--app party`, the default) or every component with the Lead-to-Cash flow
+ * (`--app operon`, its workflow engine tuned by --engine-concurrency and
+ * --engine-poll-ms) on the given database, prints `OPERON_BENCH_READY <url>`,
+ * and stops when sent SIGTERM or when the parent closes our stdin.
  *
  * With --instrument it also counts every SQL statement and the time spent
  * waiting for a pooled connection, served at GET /__bench/stats (reset with
@@ -12,7 +14,9 @@ import { parseArgs } from 'node:util';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { createLeadToCashFlow } from '@operon/lead-to-cash';
 import { partyComponent } from '@operon/party';
+import type { WorkflowEngineOptions } from '@operon/workflow';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,8 +27,12 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
     pool: { type: 'string', default: '16' },
     instrument: { type: 'boolean', default: false },
+    app: { type: 'string', default: 'party' },
+    'engine-concurrency': { type: 'string' },
+    'engine-poll-ms': { type: 'string' },
   },
 });
+if (args.app !== 'party' && args.app !== 'operon') throw new Error(`--app must be party or operon, got ${args.app}`);
 const databaseUrl = args['database-url'];
 if (!databaseUrl) throw new Error('--database-url is required');
 
@@ -156,7 +164,17 @@ const config = loadConfig({}, {
   dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'operon-bench-')),
   rateLimit: { perSecond: 0, burst: 0 },
 });
-const running = await startOperon(config, { components: [partyComponent], extensions: [statsRoutes] });
+const engine: WorkflowEngineOptions = {
+  ...(args['engine-concurrency'] ? { concurrency: Number(args['engine-concurrency']) } : {}),
+  ...(args['engine-poll-ms'] ? { pollMs: Number(args['engine-poll-ms']) } : {}),
+};
+const running = await startOperon(
+  config,
+  args.app === 'party'
+    ? { components: [partyComponent], extensions: [statsRoutes] }
+    // every component (the default), and the flow with the engine settings asked for
+    : { flows: [createLeadToCashFlow({ engine })], extensions: [statsRoutes] },
+);
 const apiKey = (await running.credentials.createKey({ name: 'benchmark load', roles: ['administrator'] })).secret;
 if (args.instrument) instrumentPool(running.db.pool);
 

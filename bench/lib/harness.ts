@@ -51,6 +51,12 @@ export interface BenchOptions {
    * disables the outbox NOTIFY trigger, `no-gin` drops the documents' GIN index.
    */
   whatIf?: readonly WhatIf[];
+  /** lead-to-cash: orders per second offered (default 150, the target). */
+  rate?: number;
+  /** lead-to-cash: the flow's workflow engine concurrency (the flow's default unless set). */
+  engineConcurrency?: number;
+  /** lead-to-cash: the flow's workflow engine safety-net poll, ms (the flow's default unless set). */
+  enginePollMs?: number;
 }
 
 export const WHAT_IFS = ['no-notify', 'no-gin'] as const;

@@ -179,3 +179,135 @@ export async function sequential(
   }
   return samples.summary();
 }
+
+export interface OpenLoopResult {
+  /** Requests sent (scheduled and started). */
+  sent: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+  /** Latency of the 2xx responses to requests scheduled inside the measured window, from their scheduled time. */
+  latency: LatencySummary;
+  /** Wall-clock (Date.now()) bounds of the measured window. */
+  windowStart: number;
+  windowEnd: number;
+  /** Requests still unanswered when the schedule ended (their answers are still awaited). */
+  inFlightAtEnd: number;
+  /** A few answer bodies of the failures, for the notes. */
+  failures: string[];
+}
+
+export interface OpenLoopOptions {
+  url: string;
+  headers?: Record<string, string>;
+  /** Requests per second, sent on schedule whatever the answers do. */
+  rate: number;
+  warmupSeconds: number;
+  seconds: number;
+  /** The i-th request. */
+  request(i: number): { method: string; path: string; body?: string };
+  onTick?: (sentPerSecond: number, inFlight: number) => void;
+  /** Called when the measured window opens (the warm-up is over) and when the schedule ends. */
+  onWindow?: (edge: 'start' | 'end') => void;
+}
+
+/**
+ * An open-loop generator: requests leave at a fixed rate whether or not the
+ * earlier ones were answered (as orders arrive from many independent
+ * customers), each on a free keep-alive socket or a new one. A latency is
+ * counted from the request's scheduled time, so a stalled server shows up in
+ * it instead of slowing the load down (no coordinated omission).
+ */
+export async function openLoopHttp(o: OpenLoopOptions): Promise<OpenLoopResult> {
+  const base = new URL(o.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  const samples = new Samples();
+  const statusCodes: Record<string, number> = {};
+  const failures: string[] = [];
+  let ok = 0, non2xx = 0, errors = 0, sent = 0, inFlight = 0;
+  const pending = new Set<Promise<void>>();
+  const t0 = performance.now();
+  const wall0 = Date.now();
+  const measureFrom = t0 + o.warmupSeconds * 1000;
+  const end = measureFrom + o.seconds * 1000;
+  const interval = 1000 / o.rate;
+
+  let windowOpen = false;
+  const fire = (i: number, scheduled: number) => {
+    const spec = o.request(i);
+    const measured = scheduled >= measureFrom;
+    if (measured && !windowOpen) {
+      windowOpen = true;
+      o.onWindow?.('start');
+    }
+    inFlight++;
+    const p = new Promise<void>((resolve) => {
+      const done = (status: number, body: string) => {
+        inFlight--;
+        statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+        if (status >= 200 && status < 300) {
+          ok++;
+          if (measured) samples.push(performance.now() - scheduled);
+        } else {
+          non2xx++;
+          if (failures.length < 5) failures.push(`${status} ${body.slice(0, 300)}`);
+        }
+        resolve();
+      };
+      const req = http.request(
+        {
+          agent, host: base.hostname, port: base.port, method: spec.method, path: spec.path,
+          headers: { ...o.headers, ...(spec.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) }) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+          res.on('error', () => {
+            inFlight--;
+            errors++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', (e) => {
+        inFlight--;
+        errors++;
+        if (failures.length < 5) failures.push(String(e));
+        resolve();
+      });
+      req.end(spec.body);
+    });
+    pending.add(p);
+    void p.then(() => pending.delete(p));
+  };
+
+  let lastSent = 0;
+  const ticker = o.onTick ? setInterval(() => {
+        o.onTick!(sent - lastSent, inFlight);
+        lastSent = sent;
+      }, 1000) : undefined;
+  try {
+    // each wake-up sends every request whose time has come, so timer lateness costs no requests
+    while (performance.now() < end) {
+      const now = performance.now();
+      while (t0 + sent * interval <= now && t0 + sent * interval < end) {
+        fire(sent, t0 + sent * interval);
+        sent++;
+      }
+      const next = t0 + sent * interval - performance.now();
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(next, 50))));
+    }
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
+  o.onWindow?.('end');
+  const inFlightAtEnd = inFlight;
+  await Promise.all(pending);
+  agent.destroy();
+  return {
+    sent, ok, non2xx, errors, statusCodes, latency: samples.summary(), failures, inFlightAtEnd,
+    windowStart: wall0 + o.warmupSeconds * 1000, windowEnd: wall0 + (o.warmupSeconds + o.seconds) * 1000,
+  };
+}

@@ -22,6 +22,12 @@ export interface ServerOptions {
   poolSize: number;
   instrument: boolean;
   cpuProfileDir?: string;
+  /** `party` (the Party component alone, the default) or `operon` (every component and the Lead-to-Cash flow). */
+  app?: 'party' | 'operon';
+  /** Workflow engine settings of the Lead-to-Cash flow (`operon` only); the flow's defaults otherwise. */
+  engine?: { concurrency?: number; pollMs?: number };
+  /** Extra environment of the server process (e.g. the simulated network's latency). */
+  env?: Record<string, string>;
 }
 
 const serverMain = fileURLToPath(new URL('../server-main.ts', import.meta.url));
@@ -40,7 +46,10 @@ export async function startServer(o: ServerOptions): Promise<BenchServer> {
   if (o.cpuProfileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir);
   const args = [...nodeArgs, serverMain, '--database-url', o.databaseUrl, '--pool', String(o.poolSize)];
   if (o.instrument) args.push('--instrument');
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  if (o.app) args.push('--app', o.app);
+  if (o.engine?.concurrency !== undefined) args.push('--engine-concurrency', String(o.engine.concurrency));
+  if (o.engine?.pollMs !== undefined) args.push('--engine-poll-ms', String(o.engine.pollMs));
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...o.env, NODE_ENV: 'production' } });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-4000);

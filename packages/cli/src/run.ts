@@ -14,6 +14,7 @@ const commands: Record<string, Entry> = {
   etom: { summary: 'the eTOM map and coverage: list, areas, show, search, coverage, export', load: async () => (await import('./commands/etom.ts')).command },
   get: { summary: 'read a resource (or a collection) from a running Operon', load: async () => (await import('./commands/api.ts')).getCommand },
   list: { summary: 'list resources of a running Operon, with filters', load: async () => (await import('./commands/api.ts')).listCommand },
+  kpi: { summary: 'Lead-to-Cash KPIs of a running Operon: orders, fallout, order-to-activation, eTOM steps', load: async () => (await import('./commands/kpi.ts')).kpiCommand },
   backup: { summary: 'write a consistent copy of the whole database to one file', load: async () => (await import('./commands/backup.ts')).backupCommand },
   restore: { summary: 'restore a backup into an empty database', load: async () => (await import('./commands/backup.ts')).restoreCommand },
   user: { summary: 'users who sign in: add, list, passwd, roles, disable, enable', load: async () => (await import('./commands/security.ts')).userCommand },
@@ -35,6 +36,7 @@ Examples:
   operon etom coverage --uncovered
   operon list individual --filter familyName=Smith --limit 5 --key opk_…
   operon get individual 42
+  operon kpi --since 7d
   operon key create --name ci --role productManager
   operon backup --out operon.backup.gz
 

@@ -202,13 +202,16 @@ export interface DatabaseOptions {
 export class Database implements Queryable {
   readonly pool: pg.Pool;
   readonly url: string;
+  /** Connections in the pool: what workers that hold a transaction while asking for another must stay under. */
+  readonly max: number;
   private readonly commitListeners = new Set<() => void>();
 
   constructor(options: DatabaseOptions) {
     this.url = options.url;
+    this.max = options.max ?? 16;
     this.pool = new pg.Pool({
       connectionString: options.url,
-      max: options.max ?? 16,
+      max: this.max,
       application_name: options.applicationName ?? 'operon',
     });
     // an idle client losing its connection must not crash the process

@@ -54,6 +54,10 @@ export function toErrorResponse(err: unknown): { status: number; body: TmfErrorB
     return { status: 400, body: errorBody(400, '400', 'Bad Request', `${fe.validationContext ?? 'request'}.${where}: ${v.message ?? 'is invalid'}`) };
   }
   const code = fe?.code;
+  // PostgreSQL: an indexed value beyond what a btree entry holds (~2.7 kB) is the caller's oversized input, wherever it is indexed
+  if (code === '54000' && /index row/.test(fe.message ?? '')) {
+    return { status: 400, body: errorBody(400, '400', 'Bad Request', 'a value is too long to be stored in a searchable attribute (at most about 2,000 characters)') };
+  }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' && fe.statusCode === 415) {
     return { status: 415, body: errorBody(415, '415', 'Unsupported Media Type', fe.message) };
   }

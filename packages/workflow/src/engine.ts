@@ -10,6 +10,8 @@ import {
   type TaskStatus, type WorkflowLog,
 } from './types.ts';
 
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface WorkflowEngineOptions {
   /** Names this node in leases; unique per process (default: host, pid and a random suffix). */
   nodeId?: string;
@@ -314,6 +316,7 @@ export class WorkflowEngine {
    * a run already ending or ended is left as it is.
    */
   async cancel(runId: string, reason: string): Promise<RunStatus> {
+    if (!RUN_ID.test(runId)) throw notFound('WorkflowRun', runId);
     const r = await this.db.tx(async (tx) => {
       const run = (await tx.query<RunRow>(Q.LOCK_RUN, [runId])).rows[0];
       if (!run) throw notFound('WorkflowRun', runId);
@@ -330,6 +333,8 @@ export class WorkflowEngine {
 
   /** The run with its tasks; undefined when unknown. */
   async getRun(runId: string): Promise<RunView | undefined> {
+    // run ids are uuids: anything else names no run (and would be a type error in SQL)
+    if (!RUN_ID.test(runId)) return undefined;
     const r = (await this.db.query<RunRow & { created_at: Date; ended_at: Date | null }>(Q.GET_RUN, [runId])).rows[0];
     if (!r) return undefined;
     const tasks = (await this.db.query<TaskResultRow>(Q.RUN_TASKS, [runId])).rows;

@@ -69,14 +69,14 @@ export function resolveTarget(target: string, components: readonly ComponentMani
   throw usageError(`unknown resource '${target}'. Known resources: ${[...new Set(known)].sort().join(', ') || '(none)'}`);
 }
 
-function baseUrl(flag: string | undefined): string {
+export function baseUrl(flag: string | undefined): string {
   const u = (flag ?? process.env['OPERON_URL'] ?? DEFAULT_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/i.test(u)) throw usageError(`--url must be an http(s) URL, not '${u}'`);
   return u;
 }
 
 /** The API key to send: --key, else OPERON_API_KEY; none when neither is set (authentication may be off). */
-function apiKey(flag: string | undefined): string | undefined {
+export function apiKey(flag: string | undefined): string | undefined {
   const key = (flag ?? process.env['OPERON_API_KEY'] ?? '').trim();
   if (flag !== undefined && !key) throw usageError('--key needs the API key secret');
   return key || undefined;
@@ -92,7 +92,7 @@ interface Reply {
   body: unknown;
 }
 
-async function request(base: string, pathOrUrl: string, query: URLSearchParams, key: string | undefined): Promise<Reply> {
+export async function request(base: string, pathOrUrl: string, query: URLSearchParams, key: string | undefined): Promise<Reply> {
   const url = new URL(/^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : base + pathOrUrl);
   for (const [k, v] of query) url.searchParams.append(k, v);
   let res: Response;

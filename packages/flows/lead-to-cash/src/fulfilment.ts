@@ -13,7 +13,7 @@ import type { ResourcePools } from '@operon/resource-inventory';
 import type { ServiceOrdering } from '@operon/service-order';
 import type { Queryable, Tx } from '@operon/store';
 import { catalogJson, type Doc, type ResourceService } from '@operon/tmf';
-import { NonRetryableError, type TaskHandler, type WorkflowEngine } from '@operon/workflow';
+import { NonRetryableError, type CompensationContext, type TaskContext, type TaskHandler, type WorkflowEngine } from '@operon/workflow';
 import { Catalogs, forSpec, type NameValue } from './catalog.ts';
 import { TASKS, allRfs, findItem, findRfs, type ItemPlan, type OrderPlan } from './plan.ts';
 
@@ -35,6 +35,8 @@ export interface Fulfilment {
   catalogs: Catalogs;
   /** Longest wait for one network operation. */
   networkTimeoutMs: number;
+  /** The engine's attempts per task: a network failure on the last one is final. */
+  maxAttempts: number;
 }
 
 // --- what each task records --------------------------------------------------------------------
@@ -163,7 +165,7 @@ function serviceRequest(service: Doc, controls: readonly NameValue[]): ServiceAc
 }
 
 /** Moves service and resource order items, tolerating orders already closed by a compensation. */
-async function moveOrderItem(ordering: ServiceOrdering | ResourceOrdering, orderId: string, itemId: string, state: 'completed', f: Fulfilment, tx: Tx): Promise<void> {
+async function moveOrderItem(ordering: ServiceOrdering | ResourceOrdering, orderId: string, itemId: string, state: 'completed' | 'failed', f: Fulfilment, tx: Tx): Promise<void> {
   const order = (await ordering.orders.retrieve(orderId, tx)).doc;
   if (CLOSED.includes(String(order['state'])) || CANCELLING.includes(String(order['state']))) return;
   const items = listOf(order[ordering.config.order.items]);
@@ -659,24 +661,219 @@ function closeOrders(f: Fulfilment): TaskHandler<Doc, { state: string }> {
       if (ro) await f.resourceOrders.close(ro.ref_id, f.ctx, tx);
       const so = await getRef(tx, plan.orderId, 'service-order');
       if (so) await f.serviceOrders.close(so.ref_id, f.ctx, tx);
-      await f.productOrders.addMilestone(plan.orderId, { name: 'orderCompleted', status: 'Completed', message: 'every item delivered' }, f.ctx, tx);
+      // the milestone goes first: a closed order takes no more milestones
+      const items = listOf((await f.productOrders.orders.retrieve(plan.orderId, tx)).doc['productOrderItem']).map((i) => i['state']);
+      const delivered = items.filter((s) => s === 'completed').length;
+      await f.productOrders.addMilestone(plan.orderId, {
+        name: 'orderCompleted', status: 'Completed',
+        message: delivered === items.length ? 'every item delivered' : delivered > 0 ? 'some items delivered, the others failed' : 'no item delivered',
+      }, f.ctx, tx);
       const r = await f.productOrders.close(plan.orderId, f.ctx, tx);
       return { state: String(r.doc['state']) };
     },
   };
 }
 
+// --- failures scoped to one order item ----------------------------------------------------------
+
+/*
+ * Why an item's failure does not undo the other items (TMF622 `partial`).
+ * The engine compensates a whole run when one of its tasks fails for good:
+ * right when an order's items stand or fall together (a single item, or
+ * items related by productOrderItemRelationship). When an order has several
+ * independent items, the tasks of each item are wrapped (`itemScoped`): a
+ * failure that is the item's for good — the network refused, no capacity in
+ * the pools, a network error on the last attempt — is rolled back to a
+ * savepoint, recorded against the item, and the task completes, so the run
+ * goes on for the other items. The item's later tasks then do nothing, and
+ * its last task (complete-product or terminate-product), which depends on all
+ * of them, undoes the item's completed tasks with their own compensations in
+ * reverse order of completion, in its transaction, and fails the item with
+ * its reason; close-orders ends the order `partial` (or `failed` when no item
+ * was delivered). One run per item was the alternative: it would split the
+ * one service order and resource order of a product order, and a
+ * cancellation or a kill -9 would have several runs to follow instead of one.
+ * Anything else (a bug, the order being cancelled) still fails the whole run.
+ */
+
+/** A task of an item already failed, or that failed for the item: it did nothing. */
+interface ItemSkipped {
+  itemFailed: string;
+}
+
+const isSkipped = (output: unknown): output is ItemSkipped => isObject(output) && typeof output['itemFailed'] === 'string';
+const failureKey = (itemId: string) => `failed:${itemId}`;
+
+/** Which order item a task works for. */
+type ItemOf<I> = (plan: OrderPlan, input: I) => string;
+
+const itemOfService: ItemOf<{ rfs?: string; cfs?: string }> = (plan, input) => {
+  const key = input.rfs ?? input.cfs!;
+  const item = plan.items.find((i) => i.cfs.some((c) => c.key === key || c.rfs.some((r) => r.key === key)));
+  if (!item) throw new Error(`the plan of order ${plan.orderId} has no service '${key}'`);
+  return item.itemId;
+};
+const itemOfRfs: ItemOf<{ rfs: string }> = (plan, input) => findRfs(plan, input.rfs).item.itemId;
+const itemOfInput: ItemOf<{ itemId: string }> = (_plan, input) => input.itemId;
+
+/** A failure that repeating the item's work cannot fix: refused by the network, no capacity, or retries used up. */
+function isItemFailure(e: unknown, attempt: number, maxAttempts: number): boolean {
+  if (e instanceof NonRetryableError) {
+    const cause = e.cause;
+    return isNetworkError(cause) || (cause instanceof OperonError && cause.kind === 'conflict');
+  }
+  return isNetworkError(e) && attempt >= maxAttempts;
+}
+
+/**
+ * The transaction as a savepoint's body sees it: events, audit records and
+ * after-commit hooks wait until the savepoint is released, so that what is
+ * rolled back to it announces nothing. The transaction has begun (the
+ * SAVEPOINT), so a final write is a plain query plus its events.
+ */
+function deferring(tx: Tx): { tx: Tx; flush(): void } {
+  const calls: Array<() => void> = [];
+  const deferred = new Set<PropertyKey>(['emit', 'audit', 'afterCommit']);
+  const proxy = new Proxy(tx, {
+    get(target, p) {
+      if (p === 'finalWrite') {
+        return async (text: string, params: unknown[], events: Parameters<Tx['emit']>[0][], audits: Parameters<Tx['audit']>[0][] = []) => {
+          const r = await target.query(text, params);
+          calls.push(() => {
+            for (const e of events) target.emit(e);
+            for (const a of audits) target.audit(a);
+          });
+          return r;
+        };
+      }
+      const v: unknown = Reflect.get(target, p, target);
+      if (typeof v !== 'function') return v;
+      const fn = v as (...a: unknown[]) => unknown;
+      if (deferred.has(p)) return (...args: unknown[]) => void calls.push(() => fn.apply(target, args));
+      return (...args: unknown[]) => fn.apply(target, args);
+    },
+  });
+  return { tx: proxy, flush: () => calls.splice(0).forEach((c) => c()) };
+}
+
+interface Scoped {
+  handler: TaskHandler<never, unknown>;
+  itemOf: ItemOf<never>;
+}
+
+/**
+ * Undoes what the tasks of one failed item did (reverse order of completion),
+ * ends its products and services, fails its service and resource order items
+ * and the product order item, with the reason on the order.
+ */
+async function failItem(f: Fulfilment, scoped: ReadonlyMap<string, Scoped>, ctx: TaskContext, plan: OrderPlan, itemId: string, reason: string): Promise<void> {
+  const { tx } = ctx;
+  const done = await tx.query<{ id: string; key: string; kind: string; input: unknown; output: unknown; etom_task: string | null }>(
+    `SELECT id, key, kind, input, output, etom_task FROM workflow_task WHERE run_id = $1 AND status = 'done' ORDER BY done_seq DESC`, [ctx.run.id],
+  );
+  for (const t of done.rows) {
+    const s = scoped.get(t.kind);
+    if (!s?.handler.compensate || isSkipped(t.output) || (s.itemOf as ItemOf<unknown>)(plan, t.input) !== itemId) continue;
+    await (s.handler as TaskHandler<unknown, unknown>).compensate!({
+      tx, run: ctx.run, task: { id: t.id, key: t.key, kind: t.kind, etomTask: t.etom_task }, attempt: ctx.attempt,
+      idempotencyKey: `${t.id}:compensate`, signal: ctx.signal,
+    }, t.input, t.output);
+  }
+  const item = findItem(plan, itemId);
+  const serviceKeys = item.cfs.flatMap((c) => [c.key, ...c.rfs.map((r) => r.key)]);
+  if (item.action === 'add') {
+    // what openServiceOrder recorded for this item, ended as its compensation ends it for a whole order
+    for (const key of serviceKeys) {
+      const r = await getRef(tx, plan.orderId, key);
+      if (r) await serviceTo(f, r.ref_id, 'terminated', {}, tx);
+    }
+    const p = await getRef(tx, plan.orderId, `product:${itemId}`);
+    if (p) await f.products.update(p.ref_id, (doc) => (['created', 'pendingActive'].includes(String(doc['status'])) ? { ...doc, status: 'cancelled' } : doc), f.ctx, tx);
+  }
+  const so = await getRef(tx, plan.orderId, 'service-order');
+  if (so) {
+    for (const [k, soItem] of Object.entries(so.detail['items'] as Record<string, string>)) {
+      if (serviceKeys.includes(k) || k.startsWith(`${itemId}:`)) await moveOrderItem(f.serviceOrders, so.ref_id, soItem, 'failed', f, tx);
+    }
+  }
+  const ro = await getRef(tx, plan.orderId, 'resource-order');
+  if (ro) {
+    const resourceKeys = allRfs(item).flatMap((r) => r.resources.map((x) => x.key));
+    for (const [k, roItem] of Object.entries(ro.detail['items'] as Record<string, string>)) {
+      if (resourceKeys.includes(k)) await moveOrderItem(f.resourceOrders, ro.ref_id, roItem, 'failed', f, tx);
+    }
+  }
+  await f.productOrders.moveItems(plan.orderId, { [itemId]: 'failed' }, f.ctx, {}, tx);
+  await f.productOrders.addErrorMessage(plan.orderId, {
+    code: 'fulfilmentFailed', reason: `Order item ${itemId} could not be delivered`, message: reason, itemIds: [itemId],
+  }, f.ctx, tx);
+  const failure = await mustRef(tx, plan.orderId, failureKey(itemId));
+  await putRef(tx, plan.orderId, failureKey(itemId), failure.ref_type, failure.ref_id, { ...failure.detail, compensated: true });
+}
+
+/**
+ * Wraps the task of an item so that its failure stays the item's when the
+ * order's items are independent (see above). `last` marks the item's final
+ * task, where a failed item is undone and failed.
+ */
+function itemScoped<I, O>(f: Fulfilment, scoped: Map<string, Scoped>, kind: string, handler: TaskHandler<I, O>, itemOf: ItemOf<I>, last = false): TaskHandler<I, O | ItemSkipped> {
+  scoped.set(kind, { handler: handler as TaskHandler<never, unknown>, itemOf: itemOf as ItemOf<never> });
+  return {
+    async run(ctx, input) {
+      const plan = planOf(ctx);
+      if (!plan.independentItems) return handler.run(ctx, input);
+      const itemId = itemOf(plan, input);
+      const failed = await getRef(ctx.tx, plan.orderId, failureKey(itemId));
+      if (failed) {
+        const reason = String(failed.detail['reason']);
+        if (last) await failItem(f, scoped, ctx, plan, itemId, reason);
+        return { itemFailed: reason };
+      }
+      await ctx.tx.query('SAVEPOINT lead_to_cash_item');
+      const d = deferring(ctx.tx);
+      let output: O;
+      try {
+        output = await handler.run({ ...ctx, tx: d.tx }, input);
+      } catch (e) {
+        if (!isItemFailure(e, ctx.attempt, f.maxAttempts)) throw e;
+        await ctx.tx.query('ROLLBACK TO SAVEPOINT lead_to_cash_item');
+        const reason = (e as Error).message;
+        await putRef(ctx.tx, plan.orderId, failureKey(itemId), 'OrderItemFailure', ctx.task.key, { reason });
+        if (last) await failItem(f, scoped, ctx, plan, itemId, reason);
+        return { itemFailed: reason };
+      }
+      await ctx.tx.query('RELEASE SAVEPOINT lead_to_cash_item');
+      d.flush();
+      return output;
+    },
+    ...(handler.compensate ? {
+      async compensate(ctx: CompensationContext, input: I, output: O | ItemSkipped) {
+        if (isSkipped(output)) return;
+        const plan = planOf(ctx);
+        if (plan.independentItems) {
+          // undone already, when its item failed
+          const failed = await getRef(ctx.tx, plan.orderId, failureKey(itemOf(plan, input)));
+          if (failed?.detail['compensated']) return;
+        }
+        await handler.compensate!(ctx, input, output);
+      },
+    } : {}),
+    ...(handler.retry ? { retry: handler.retry } : {}),
+    ...(handler.timeoutMs ? { timeoutMs: handler.timeoutMs } : {}),
+  };
+}
+
 /** Registers every task kind of the flow with the engine. */
 export function registerTasks(engine: WorkflowEngine, f: Fulfilment): void {
+  const scoped = new Map<string, Scoped>();
   engine
     .register(TASKS.openServiceOrder.kind, openServiceOrder(f))
     .register(TASKS.openResourceOrder.kind, openResourceOrder(f))
-    .register(TASKS.reserveResources.kind, reserveResources(f))
-    .register(TASKS.activateResource.kind, activateResource(f))
-    .register(TASKS.activateService.kind, activateService(f))
-    .register(TASKS.modifyServices.kind, modifyServices(f))
-    .register(TASKS.terminateProduct.kind, terminateProduct(f))
-    .register(TASKS.completeProduct.kind, completeProduct(f))
+    .register(TASKS.reserveResources.kind, itemScoped(f, scoped, TASKS.reserveResources.kind, reserveResources(f), itemOfRfs))
+    .register(TASKS.activateResource.kind, itemScoped(f, scoped, TASKS.activateResource.kind, activateResource(f), itemOfRfs))
+    .register(TASKS.activateService.kind, itemScoped(f, scoped, TASKS.activateService.kind, activateService(f), itemOfService))
+    .register(TASKS.modifyServices.kind, itemScoped(f, scoped, TASKS.modifyServices.kind, modifyServices(f), itemOfInput))
+    .register(TASKS.terminateProduct.kind, itemScoped(f, scoped, TASKS.terminateProduct.kind, terminateProduct(f), itemOfInput, true))
+    .register(TASKS.completeProduct.kind, itemScoped(f, scoped, TASKS.completeProduct.kind, completeProduct(f), itemOfInput, true))
     .register(TASKS.closeOrders.kind, closeOrders(f));
 }
-

@@ -20,6 +20,7 @@ import { WorkflowEngine, workflowMigrations, type RunEndContext, type JeopardyCo
 import { Catalogs } from './catalog.ts';
 import { registerTasks, type Fulfilment } from './fulfilment.ts';
 import { kpiRoutes } from './kpi.ts';
+import { runRoutes } from './runs.ts';
 import { RUN_TYPE, planOrder, tasksOf, type TaskName } from './plan.ts';
 import { productOfferingQualifier, productOrderValidator, quotePricer, serviceQualifier } from './ports.ts';
 
@@ -159,6 +160,7 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
     subscribes: ['ProductOrderCreateEvent', 'CancelProductOrderCreateEvent'],
     routes(app, runtime) {
       kpiRoutes(app, runtime.db, () => engineOf(runtime));
+      runRoutes(app, () => engineOf(runtime));
     },
     async start(runtime) {
       runtime.ports.provide('productOrderValidator', productOrderValidator(runtime));
@@ -183,8 +185,13 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
         activator: () => activator(runtime),
         catalogs: new Catalogs(runtime),
         networkTimeoutMs: options.networkTimeoutMs ?? 60_000,
+        // the engine's default is 5 attempts per task
+        maxAttempts: options.engine?.retry?.maxAttempts ?? 5,
       };
-      const engine = new WorkflowEngine(runtime.db, options.engine ?? {});
+      // a task holds its transaction's connection while activation and pool reads take a second one: with
+      // more tasks than half the pool (less what the relay and HTTP requests need) they would wait on each other forever
+      const fits = Math.max(1, Math.floor((runtime.db.max - 4) / 2));
+      const engine = new WorkflowEngine(runtime.db, { ...options.engine, concurrency: Math.min(options.engine?.concurrency ?? 8, fits) });
       const r: Running = { engine, f };
       registerTasks(engine, f);
       engine.onRunEnd(RUN_TYPE, (c) => onRunEnd(r, c));

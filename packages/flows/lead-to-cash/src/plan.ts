@@ -50,6 +50,12 @@ export interface OrderPlan {
   customer: Doc;
   billingAccount?: Doc;
   items: ItemPlan[];
+  /**
+   * Several items, none related to another (productOrderItemRelationship):
+   * a failure of one item undoes that item only, and the order may end
+   * `partial` (see fulfilment.ts, failures scoped to one item).
+   */
+  independentItems?: boolean;
 }
 
 /** The customer as inventories record it (their RelatedParty needs @referredType). */
@@ -113,6 +119,7 @@ export async function planOrder(catalogs: Catalogs, order: ProductOrder, q: Quer
     customer: customerRef(order),
     ...(order.billingAccount ? { billingAccount: { ...order.billingAccount, '@referredType': order.billingAccount['@referredType'] ?? 'BillingAccount' } } : {}),
     items,
+    independentItems: items.length > 1 && order.productOrderItem.every((i) => listOf((i as unknown as Doc)['productOrderItemRelationship']).length === 0),
   };
 }
 

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestOperon, type TestOperon } from '../testing.ts';
-import { demoSteps, seedDemo } from './seed.ts';
+import { demoActivitySteps, demoSteps, seedDemo } from './seed.ts';
 
 let op: TestOperon;
 beforeAll(async () => {
-  op = await startTestOperon();
+  // the flow's tasks each hold a transaction and may take a second connection: the pool the flow's own tests use
+  op = await startTestOperon({ config: { dbPoolSize: 20 } });
 });
 afterAll(async () => op?.close());
 
@@ -18,7 +19,7 @@ describe('demo data', () => {
     const steps: string[] = [];
     const r = await seedDemo(op.runtime, (done, total, what) => steps.push(`${done}/${total} ${what}`));
     expect(r.seeded).toBe(true);
-    expect(r.created).toBe(demoSteps.length);
+    expect(r.created).toBe(demoSteps.length + demoActivitySteps.length);
     expect(steps.at(-1)).toMatch(/^(\d+)\/\1 /);
     const again = await seedDemo(op.runtime);
     expect(again.seeded).toBe(false);
@@ -57,4 +58,43 @@ describe('demo data', () => {
     const ba = await fetch(`${op.url}/tmf-api/accountManagement/v4/billingAccount/${account.id}`);
     expect(ba.status).toBe(200);
   });
+
+  it('serves every customer address from an access area with pools for FTTH, and the country with mobile pools', async () => {
+    const addresses = await get('/tmf-api/geographicAddressManagement/v4/geographicAddress');
+    const areas = addresses.body.map((a) => a['accessArea']).filter(Boolean);
+    expect(areas).toHaveLength(4);
+    const pools = (await get('/tmf-api/resourceInventoryManagement/v4/resourcePool')).body;
+    for (const area of areas) {
+      expect(pools.filter((p) => p['accessArea'] === area).map((p) => p['kind']).sort(), String(area)).toEqual(['ipv4', 'port', 'vlan']);
+    }
+    expect(pools.filter((p) => !p['accessArea']).map((p) => p['kind']).sort()).toEqual(['msisdn', 'msisdn', 'sim']);
+    for (const p of pools) expect((p['resourceSpecification'] as { id?: string } | undefined)?.id, String(p['name'])).toBeTruthy();
+  });
+
+  it('places orders the Lead-to-Cash flow fulfils: products, services and resources in the inventories', async () => {
+    const orders = async () => (await get('/tmf-api/productOrderingManagement/v4/productOrder')).body;
+    const until = Date.now() + 90_000;
+    let states: Record<string, string> = {};
+    while (Date.now() < until) {
+      states = Object.fromEntries((await orders()).map((o) => [String(o['description']), String(o['state'])]));
+      if (Object.values(states).every((s) => ['completed', 'cancelled', 'failed', 'partial', 'rejected'].includes(s))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(states).toEqual({
+      'Fibre 300 at home': 'completed', 'A mobile plan': 'completed', 'Fibre 1000 for the head office': 'completed',
+      'Fibre 300 for the shop, cancelled for the quoted Fibre 1000': 'cancelled',
+    });
+    const products = (await get('/tmf-api/productInventory/v4/product')).body;
+    expect(products.map((p) => p['status'])).toEqual(['active', 'active', 'active']);
+    expect(products.map((p) => (p['billingAccount'] as { id?: string } | undefined)?.id).every(Boolean)).toBe(true);
+    const services = (await get('/tmf-api/serviceInventory/v4/service')).body;
+    // fibre: Internet access with FTTH access and IP connectivity; mobile: Mobile voice and data with its subscription
+    expect(services.filter((s) => s['state'] === 'active')).toHaveLength(3 + 3 + 2);
+    const resources = (await get('/tmf-api/resourceInventoryManagement/v4/resource')).body;
+    expect(resources.length).toBeGreaterThanOrEqual(3 + 3 + 2);
+    const cancel = (await get('/tmf-api/productOrderingManagement/v4/cancelProductOrder')).body;
+    expect(cancel.map((c) => c['state'])).toEqual(['done']);
+    const quote = (await get('/tmf-api/quoteManagement/v4/quote')).body[0]!;
+    expect((quote['quoteTotalPrice'] as unknown[] | undefined)?.length).toBeGreaterThan(0);
+  }, 120_000);
 });
