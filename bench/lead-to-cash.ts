@@ -31,9 +31,10 @@ import {
 import { Database } from '@operon/store';
 import { individualBody, storedIndividual } from './data.ts';
 import { CpuMeter, type CpuSplit } from './lib/cpu.ts';
-import { onInterrupt, type Benchmark, type BenchContext, type Figure, type RunResult, type Target, type Unit } from './lib/harness.ts';
+import { type Benchmark, type BenchContext, type Figure, type RunResult, type Target, type Unit } from './lib/harness.ts';
 import { openLoopHttp, poolLoad } from './lib/load.ts';
-import { startServer, type BenchServer, type ServerStats } from './lib/server.ts';
+import { withRunScope } from './lib/scope.ts';
+import type { BenchServer, ServerStats } from './lib/server.ts';
 
 /** The targets of the issue. */
 export const TARGETS = {
@@ -333,36 +334,21 @@ async function runOnce(ctx: BenchContext): Promise<RunResult> {
   const wants = (p: string) => ctx.options.phases.length === 0 || ctx.options.phases.includes(p);
   const figures = new Figures();
   const notes: string[] = [];
-  const database = await ctx.db.createDatabase();
-  let db: Database | undefined;
-  let server: BenchServer | undefined;
-  const unregister = onInterrupt(async () => {
-    await server?.stop();
-    await database.drop();
-  });
-  try {
-    const engine = { ...(ctx.options.engineConcurrency ? { concurrency: ctx.options.engineConcurrency } : {}), ...(ctx.options.enginePollMs ? { pollMs: ctx.options.enginePollMs } : {}) };
-    ctx.progress(`database ${database.name} on the ${ctx.db.kind} PostgreSQL; starting Operon with Lead-to-Cash (pool ${scale.serverPool}, engine ${JSON.stringify(engine)}, network latency 0)`);
-    server = await startServer({
-      databaseUrl: database.url,
-      poolSize: scale.serverPool,
-      instrument: ctx.options.diagnose,
-      app: 'operon',
-      engine,
-      env: { OPERON_NETWORK_ADAPTER: 'simulated', OPERON_NETWORK_LATENCY_MS: '0', OPERON_NETWORK_JITTER_MS: '0', OPERON_NETWORK_FAILURE_RATE: '0' },
-      ...(ctx.options.cpuProfileDir ? { cpuProfileDir: ctx.options.cpuProfileDir } : {}),
-    });
-    ctx.progress(`server ${server.url} (pid ${server.pid})`);
-    db = new Database({ url: database.url, max: scale.ceilingClients + 4, applicationName: 'operon-bench' });
+  const engine = { ...(ctx.options.engineConcurrency ? { concurrency: ctx.options.engineConcurrency } : {}), ...(ctx.options.enginePollMs ? { pollMs: ctx.options.enginePollMs } : {}) };
+  const server = {
+    poolSize: scale.serverPool,
+    instrument: ctx.options.diagnose,
+    app: 'operon' as const,
+    engine,
+    env: { OPERON_NETWORK_ADAPTER: 'simulated', OPERON_NETWORK_LATENCY_MS: '0', OPERON_NETWORK_JITTER_MS: '0', OPERON_NETWORK_FAILURE_RATE: '0' },
+    ...(ctx.options.cpuProfileDir ? { cpuProfileDir: ctx.options.cpuProfileDir } : {}),
+  };
+  const describe = `starting Operon with Lead-to-Cash (pool ${scale.serverPool}, engine ${JSON.stringify(engine)}, network latency 0)`;
+  return withRunScope(ctx, server, scale.ceilingClients, describe, async ({ database, server: running, db }) => {
     if (wants('ceiling')) await phaseCeiling(ctx, scale, db, figures);
-    if (wants('orders')) await phaseOrders(ctx, scale, server, db, database.name, figures, notes);
+    if (wants('orders')) await phaseOrders(ctx, scale, running, db, database.name, figures, notes);
     return { figures: figures.list, notes };
-  } finally {
-    unregister();
-    await server?.stop().catch(() => {});
-    await db?.close().catch(() => {});
-    await database.drop().catch((e: unknown) => ctx.progress(`could not drop ${database.name}: ${String(e)}`));
-  }
+  });
 }
 
 export const leadToCash: Benchmark = {

@@ -20,9 +20,10 @@ import { ResourceService, type Doc, type ParsedListQuery } from '@operon/tmf';
 import { individualBody, storedIndividual } from './data.ts';
 import { CpuMeter, type CpuSplit } from './lib/cpu.ts';
 import type { BenchDatabase } from './lib/database.ts';
-import { onInterrupt, type Benchmark, type BenchContext, type Figure, type RunResult, type Target, type Unit } from './lib/harness.ts';
+import { type Benchmark, type BenchContext, type Figure, type RunResult, type Target, type Unit } from './lib/harness.ts';
 import { httpLoad, poolLoad, sequential, SequentialClient, type HttpLoadResult, type LatencySummary } from './lib/load.ts';
-import { startServer, type BenchServer, type ServerStats } from './lib/server.ts';
+import { withRunScope } from './lib/scope.ts';
+import type { BenchServer, ServerStats } from './lib/server.ts';
 
 const BASE = `${partyApi.basePath}/${individual.name}`;
 const TABLE = individual.table;
@@ -484,30 +485,18 @@ async function runOnce(ctx: BenchContext): Promise<RunResult> {
   const wants = (p: string) => ctx.options.phases.length === 0 || ctx.options.phases.includes(p);
   const figures = new Figures();
   const notes: string[] = [];
-  const database = await ctx.db.createDatabase();
-  let db: Database | undefined;
-  let server: BenchServer | undefined;
-  // Ctrl-C must not leave a server running or a 100k-row database behind
-  const unregister = onInterrupt(async () => {
-    await server?.stop();
-    await database.drop();
-  });
-  try {
-    ctx.progress(`database ${database.name} on the ${ctx.db.kind} PostgreSQL; starting the server (pool ${scale.serverPool})`);
-    server = await startServer({
-      databaseUrl: database.url,
-      poolSize: scale.serverPool,
-      instrument: ctx.options.diagnose,
-      ...(ctx.options.cpuProfileDir ? { cpuProfileDir: ctx.options.cpuProfileDir } : {}),
-    });
-    ctx.progress(`server ${server.url} (pid ${server.pid})`);
-    db = new Database({ url: database.url, max: scale.ceilingClients + 4, applicationName: 'operon-bench' });
+  const server = {
+    poolSize: scale.serverPool,
+    instrument: ctx.options.diagnose,
+    ...(ctx.options.cpuProfileDir ? { cpuProfileDir: ctx.options.cpuProfileDir } : {}),
+  };
+  return withRunScope(ctx, server, scale.ceilingClients, `starting the server (pool ${scale.serverPool})`, async ({ database, server: running, db }) => {
     for (const w of ctx.options.whatIf ?? []) {
       ctx.progress(`what-if ${w}: changing the benchmark database (the platform code is untouched)`);
       if (w === 'no-notify') await db.query('ALTER TABLE outbox DISABLE TRIGGER outbox_notify');
       if (w === 'no-gin') await db.query(`DROP INDEX ${TABLE}_doc`);
     }
-    const run: Run = { ctx, scale, database, db, server, cpu: new CpuMeter(server.pid, db.pool, database.name), figures, notes };
+    const run: Run = { ctx, scale, database, db, server: running, cpu: new CpuMeter(running.pid, db.pool, database.name), figures, notes };
 
     if (wants('ceiling')) await phaseCeiling(run);
     if (wants('create')) await phaseCreate(run);
@@ -519,12 +508,7 @@ async function runOnce(ctx: BenchContext): Promise<RunResult> {
     if (wants('get')) await phaseGet(run);
     if (wants('list')) await phaseList(run, stored);
     return { figures: figures.list, notes };
-  } finally {
-    unregister();
-    await server?.stop().catch(() => {});
-    await db?.close().catch(() => {});
-    await database.drop().catch((e: unknown) => ctx.progress(`could not drop ${database.name}: ${String(e)}`));
-  }
+  });
 }
 
 export const tmfCrud: Benchmark = {
