@@ -54,12 +54,14 @@ describe('operon migrate', () => {
 
 describe('operon seed', () => {
   it('loads the demo data into an empty database, and only once', async () => {
-    const { demoSteps } = await import('@operon/server');
+    const { demoSteps, demoActivitySteps } = await import('@operon/server');
     const url = await freshDatabase();
-    const r = await operon(['seed'], { DATABASE_URL: url });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'operon-cli-seed-'));
+    const r = await operon(['seed'], { DATABASE_URL: url, OPERON_DATA_DIR: dataDir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`loaded ${demoSteps.length} resources`);
-    const again = await operon(['seed'], { DATABASE_URL: url });
+    expect(r.stdout).toContain(`loaded ${demoSteps.length + demoActivitySteps.length} resources`);
+    const again = await operon(['seed'], { DATABASE_URL: url, OPERON_DATA_DIR: dataDir });
+    fs.rmSync(dataDir, { recursive: true, force: true });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already loaded');
   });

@@ -131,6 +131,17 @@ export function depthExceeds(value: unknown, max: number): boolean {
   return false;
 }
 
+/** Whether a number in the parsed body is Infinity (or NaN), iteratively like depthExceeds. */
+export function holdsNonFinite(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const node = stack.pop();
+    if (typeof node === 'number' && !Number.isFinite(node)) return true;
+    if (node !== null && typeof node === 'object') for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push(child);
+  }
+  return false;
+}
+
 function baseUrlOf(req: FastifyRequest, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl.replace(/\/+$/, '');
   return `${req.protocol}://${req.host}`;
@@ -161,6 +172,8 @@ export function installTmfHttp(app: FastifyInstance, options: TmfHttpOptions = {
     json(req, typeof body === 'string' ? body : body.toString('utf8'), (err, value) => {
       if (err) return done(err);
       if (depthExceeds(value, maxDepth)) return done(new OperonError('badRequest', `the JSON body is nested deeper than ${maxDepth} levels`));
+      // JSON reads 1e999 as Infinity, which no schema's number refuses and which would be stored as null
+      if (holdsNonFinite(value)) return done(new OperonError('badRequest', 'the JSON body holds a number too large to represent'));
       done(null, value);
     });
   });

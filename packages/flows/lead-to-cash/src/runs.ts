@@ -15,7 +15,7 @@ const tags = ['Operations: workflow'];
 
 function int(v: string | undefined, name: string, fallback: number): number {
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v)) throw badRequest(`${name} must be a non-negative integer`, name);
+  if (!/^\d{1,9}$/.test(v)) throw badRequest(`${name} must be a non-negative integer below 1,000,000,000`, name);
   return Number(v);
 }
 

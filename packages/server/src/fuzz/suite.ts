@@ -49,6 +49,7 @@ export function settingsFromEnv(defaultRuns: number, env: NodeJS.ProcessEnv = pr
 /** Demo data, the credentials of the runs, and the endpoints from the route table and the OpenAPI document. */
 export async function prepareFuzz(op: RunningOperon, settings: Pick<FuzzSettings, 'only'>): Promise<FuzzSetup> {
   await seedDemo(op.runtime);
+  await demoSettled(op);
   const admin = await op.credentials.createKey({ name: 'fuzz administrator', roles: ['administrator'] });
   const individuals = op.runtime.services.get('party')!.get('individual')!;
   const jane = (await individuals.list({ filters: [{ path: ['familyName'], op: 'eq', values: ['Doe'] }], sort: [], offset: 0, limit: 1 })).items[0];
@@ -64,6 +65,23 @@ export async function prepareFuzz(op: RunningOperon, settings: Pick<FuzzSettings
     customer: { credential: { 'x-api-key': customer.secret }, principalId: `key:${customer.key.id}`, partyId },
     protectedIds: new Set([keyId(admin.secret), keyId(customer.secret)]),
   };
+}
+
+/**
+ * The demo's orders are fulfilled in the background; the runs compare the audit trail and the
+ * outbox before and after, so they start once that work is done and its events are out.
+ */
+async function demoSettled(op: RunningOperon, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const open = await op.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM workflow_run WHERE status NOT IN ('succeeded', 'failed', 'cancelled')",
+    ).catch(() => ({ rows: [{ n: 0 }] }));
+    if (open.rows[0]!.n === 0) break;
+    if (Date.now() > end) throw new Error(`the demo's orders were not fulfilled within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await op.relay.idle();
 }
 
 export type RunKind = 'anonymous' | 'customer' | 'administrator';

@@ -43,7 +43,7 @@ export function opsRoutes(app: FastifyInstance, relay: EventRelay, hub: HubServi
     const q = req.query as { consumerId?: string; status?: 'dead' | 'replayed'; offset?: string; limit?: string };
     const int = (v: string | undefined, name: string, d: number) => {
       if (v === undefined) return d;
-      if (!/^\d+$/.test(v)) throw badRequest(`${name} must be a non-negative integer`, name);
+      if (!/^\d{1,9}$/.test(v)) throw badRequest(`${name} must be a non-negative integer below 1,000,000,000`, name);
       return Number(v);
     };
     const r = await relay.listDeadLetters({

@@ -32,7 +32,7 @@ function roleList(v: unknown, required: boolean): string[] | undefined {
 
 const int = (v: unknown, name: string, d: number, max: number) => {
   if (v === undefined) return d;
-  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw badRequest(`${name} must be a non-negative integer`, name);
+  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw badRequest(`${name} must be a non-negative integer below 1,000,000,000`, name);
   return Math.min(max, Number(v));
 };
 

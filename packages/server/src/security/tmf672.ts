@@ -63,7 +63,7 @@ function listReply(req: FastifyRequest, reply: FastifyReply, items: Doc[]) {
   const num = (k: string, d: number) => {
     const v = q[k];
     if (v === undefined) return d;
-    if (typeof v !== 'string' || !/^\d+$/.test(v)) throw badRequest(`${k} must be a non-negative integer`, k);
+    if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw badRequest(`${k} must be a non-negative integer below 1,000,000,000`, k);
     return Number(v);
   };
   let filtered = items;
