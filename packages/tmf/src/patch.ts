@@ -26,10 +26,13 @@ export interface JsonPatchOperation {
 function parsePointer(pointer: string, field: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw badRequest(`'${pointer}' is not a JSON pointer`, field);
-  return pointer
+  const tokens = pointer
     .slice(1)
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  // walking into __proto__ would reach Object.prototype itself: no document holds such a key
+  if (tokens.includes('__proto__')) throw badRequest(`'${pointer}' names the reserved key __proto__`, field);
+  return tokens;
 }
 
 function pathText(tokens: string[]): string {
@@ -40,7 +43,7 @@ function parentOf(doc: unknown, tokens: string[], op: string): { parent: Record<
   let node: unknown = doc;
   for (const t of tokens.slice(0, -1)) {
     if (Array.isArray(node)) node = node[arrayIndex(node, t, tokens, false)];
-    else if (isObject(node)) node = node[t];
+    else if (isObject(node)) node = Object.hasOwn(node, t) ? node[t] : undefined;
     else node = undefined;
     if (node === undefined) throw badRequest(`${op}: path '/${tokens.join('/')}' does not exist`, pathText(tokens));
   }
@@ -60,7 +63,7 @@ function getAt(doc: unknown, tokens: string[], op: string): unknown {
   let node = doc;
   for (const t of tokens) {
     if (Array.isArray(node)) node = node[arrayIndex(node, t, tokens, false)];
-    else if (isObject(node) && t in node) node = node[t];
+    else if (isObject(node) && Object.hasOwn(node, t)) node = node[t];
     else throw badRequest(`${op}: path '/${tokens.join('/')}' does not exist`, pathText(tokens));
   }
   return node;
@@ -71,7 +74,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;
 }
@@ -89,7 +92,7 @@ function remove(doc: unknown, tokens: string[]): unknown {
   const { parent, key } = parentOf(doc, tokens, 'remove');
   if (Array.isArray(parent)) parent.splice(arrayIndex(parent, key, tokens, false), 1);
   else {
-    if (!(key in parent)) throw badRequest(`remove: path '/${tokens.join('/')}' does not exist`, pathText(tokens));
+    if (!Object.hasOwn(parent, key)) throw badRequest(`remove: path '/${tokens.join('/')}' does not exist`, pathText(tokens));
     delete parent[key];
   }
   return doc;
