@@ -499,7 +499,11 @@ describe('cancellation', () => {
       (e) => e.register('cancel2.flaky', { retry: { maxAttempts: 5, baseMs: 60_000 }, async run() { throw new Error('later'); } }),
       async (e) => {
         const id = await t.db.tx((tx) => e.startRun(tx, { type: 'cancel2', tasks: [{ key: 'x', kind: 'cancel2.flaky' }] }));
-        await until(async () => (await e.getRun(id))!.tasks[0]!.status === 'ready' && (await e.getRun(id))!.tasks[0]!.attempts === 1);
+        // one snapshot: read twice, the task could be ready (not yet claimed) and then running its first attempt
+        await until(async () => {
+          const task = (await e.getRun(id))!.tasks[0]!;
+          return task.status === 'ready' && task.attempts === 1;
+        });
         expect(await e.cancel(id, 'no longer wanted')).toBe('cancelled');
         expect((await e.getRun(id))!.tasks[0]!.status).toBe('skipped');
         const err = await e.cancel(newId(), 'x').catch((x: unknown) => x);
