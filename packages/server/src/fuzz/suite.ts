@@ -73,11 +73,15 @@ export async function prepareFuzz(op: RunningOperon, settings: Pick<FuzzSettings
  */
 async function demoSettled(op: RunningOperon, ms = 120_000): Promise<void> {
   const end = Date.now() + ms;
+  const orders = op.runtime.services.get('productOrderingManagement')?.get('productOrder');
   for (;;) {
+    // the runs start when the relay hands the orders to the flow: wait for the orders themselves to close
+    const placed = orders ? (await orders.list({ filters: [], sort: [], offset: 0, limit: 1000 })).items : [];
+    const waiting = placed.filter((o) => !['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(String(o['state']))).length;
     const open = await op.db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM workflow_run WHERE status NOT IN ('succeeded', 'failed', 'cancelled')",
     ).catch(() => ({ rows: [{ n: 0 }] }));
-    if (open.rows[0]!.n === 0) break;
+    if (waiting === 0 && open.rows[0]!.n === 0) break;
     if (Date.now() > end) throw new Error(`the demo's orders were not fulfilled within ${ms / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
