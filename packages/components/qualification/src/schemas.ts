@@ -255,7 +255,7 @@ const TimePeriod645 = Type.Object(
 
 const RelatedParty645 = uriRef('A party playing a role for the qualification');
 const RelatedParty645Required = Type.Object(
-  { ...RelatedParty645.properties, '@referredType': S('Kind of party: Individual, Organization, PartyRole…') },
+  { ...RelatedParty645.properties, role: opt(S('Role played by the party')), '@referredType': S('Kind of party: Individual, Organization, PartyRole…') },
   { description: 'A party (or party role) playing a role, e.g. the customer' },
 );
 
