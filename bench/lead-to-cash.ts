@@ -33,6 +33,7 @@ import { individualBody, storedIndividual } from './data.ts';
 import { CpuMeter, type CpuSplit } from './lib/cpu.ts';
 import { type Benchmark, type BenchContext, type Figure, type RunResult, type Target, type Unit } from './lib/harness.ts';
 import { openLoopHttp, poolLoad } from './lib/load.ts';
+import { Figures } from './lib/figures.ts';
 import { withRunScope } from './lib/scope.ts';
 import type { BenchServer, ServerStats } from './lib/server.ts';
 
@@ -84,23 +85,6 @@ export function benchOffering(name = 'FTTH bench'): OfferingDef {
     characteristics: [{ name: 'downloadSpeed', values: ['300', '1000', '2000'], default: '1000' }],
     monthly: 44.9,
   };
-}
-
-class Figures {
-  readonly list: Figure[] = [];
-  add(section: string, key: string, label: string, unit: Unit, value: number, extra: Partial<Pick<Figure, 'ceiling' | 'target' | 'diagnostic'>> = {}): void {
-    this.list.push({ section, key, label, unit, value, ...extra });
-  }
-  cpu(section: string, prefix: string, split: CpuSplit | undefined): void {
-    if (!split) return;
-    const d = { diagnostic: true };
-    this.add(section, `${prefix}.cpu.server`, 'CPU: Operon server', 'cores', split.server, d);
-    this.add(section, `${prefix}.cpu.backends`, 'CPU: PostgreSQL backends', 'cores', split.backends, d);
-    this.add(section, `${prefix}.cpu.otherPostgres`, 'CPU: PostgreSQL other', 'cores', split.otherPostgres, d);
-    this.add(section, `${prefix}.cpu.loadGenerator`, 'CPU: load generator', 'cores', split.loadGenerator, d);
-    this.add(section, `${prefix}.cpu.rest`, 'CPU: rest of machine', 'cores', split.rest, d);
-    this.add(section, `${prefix}.cpu.idle`, 'CPU: idle', 'cores', split.idle, d);
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

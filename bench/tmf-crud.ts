@@ -22,6 +22,7 @@ import { CpuMeter, type CpuSplit } from './lib/cpu.ts';
 import type { BenchDatabase } from './lib/database.ts';
 import { type Benchmark, type BenchContext, type Figure, type RunResult, type Target, type Unit } from './lib/harness.ts';
 import { httpLoad, poolLoad, sequential, SequentialClient, type HttpLoadResult, type LatencySummary } from './lib/load.ts';
+import { Figures } from './lib/figures.ts';
 import { withRunScope } from './lib/scope.ts';
 import type { BenchServer, ServerStats } from './lib/server.ts';
 
@@ -71,28 +72,6 @@ const SECTION = {
   list: 'Filtered list — one request at a time',
   load: 'Bulk load',
 } as const;
-
-class Figures {
-  readonly list: Figure[] = [];
-  add(section: string, key: string, label: string, unit: Unit, value: number, extra: Partial<Pick<Figure, 'ceiling' | 'target' | 'diagnostic'>> = {}): void {
-    this.list.push({ section, key, label, unit, value, ...extra });
-  }
-  cpu(section: string, prefix: string, split: CpuSplit | undefined, requests: number): void {
-    if (!split) return;
-    const d = { diagnostic: true };
-    this.add(section, `${prefix}.cpu.server`, 'CPU: Operon server', 'cores', split.server, d);
-    this.add(section, `${prefix}.cpu.backends`, 'CPU: PostgreSQL backends', 'cores', split.backends, d);
-    this.add(section, `${prefix}.cpu.otherPostgres`, 'CPU: PostgreSQL other', 'cores', split.otherPostgres, d);
-    this.add(section, `${prefix}.cpu.loadGenerator`, 'CPU: load generator', 'cores', split.loadGenerator, d);
-    this.add(section, `${prefix}.cpu.rest`, 'CPU: rest of machine', 'cores', split.rest, d);
-    this.add(section, `${prefix}.cpu.idle`, 'CPU: idle', 'cores', split.idle, d);
-    if (requests > 0) {
-      const perReq = (cores: number) => (cores * split.seconds * 1000) / requests;
-      this.add(section, `${prefix}.cpuPerReq.server`, 'server CPU per request', 'cpu-ms/req', perReq(split.server), d);
-      this.add(section, `${prefix}.cpuPerReq.postgres`, 'PostgreSQL CPU per request', 'cpu-ms/req', perReq(split.backends + split.otherPostgres), d);
-    }
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
