@@ -1,5 +1,5 @@
 import { OperonError, badRequest, conflict } from '@operon/kernel';
-import { prepared, type AuditRecord, type OutboxEvent, type Queryable, type Tx } from './database.ts';
+import { Tx, prepared, type AuditRecord, type OutboxEvent, type Queryable } from './database.ts';
 
 /** One stored resource: the TMF document plus what the store keeps beside it. */
 export interface StoredDocument<D = Record<string, unknown>> {
@@ -119,6 +119,22 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     return { id: r.id, version: r.version, doc: r.doc as D, createdAt: r.created_at, updatedAt: r.updated_at };
   }
 
+  /** The transaction's map of rows it holds locked, when `q` is a transaction (or a view of one). */
+  private lockedIn(q: Queryable): Map<string, unknown> | undefined {
+    return q instanceof Tx ? q.lockedRows : undefined;
+  }
+
+  /** Remembers a row the transaction holds; callers get copies, so the kept one stays as stored. */
+  private keep(q: Queryable, stored: StoredDocument<D>): StoredDocument<D> {
+    this.lockedIn(q)?.set(`${this.table}:${stored.id}`, stored);
+    return stored;
+  }
+
+  private kept(q: Queryable, id: string): StoredDocument<D> | undefined {
+    const s = this.lockedIn(q)?.get(`${this.table}:${id}`) as StoredDocument<D> | undefined;
+    return s ? { ...s, doc: structuredClone(s.doc) } : undefined;
+  }
+
   // the caller holds the document already: reading it back would only cost a parse
   private insertStatement(id: string, doc: D, at: Date) {
     return {
@@ -131,6 +147,7 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     const s = this.insertStatement(id, doc, at);
     try {
       await q.query(prepared(s.text), s.params);
+      this.keep(q, { id, version: 1, doc: structuredClone(doc), createdAt: at, updatedAt: at });
       return { id, version: 1, doc, createdAt: at, updatedAt: at };
     } catch (e) {
       throw this.uniqueViolation(e, id);
@@ -159,11 +176,17 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
   }
 
   async get(q: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<StoredDocument<D> | undefined> {
+    // a row this transaction holds locked is as it left it
+    const held = this.kept(q, id);
+    if (held) return held;
     const r = await q.query<Row>(
       prepared(`SELECT ${this.returning} FROM ${this.table} WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`),
       [id],
     );
-    return r.rows[0] ? this.toStored(r.rows[0]) : undefined;
+    if (!r.rows[0]) return undefined;
+    const stored = this.toStored(r.rows[0]);
+    if (opts.forUpdate) this.keep(q, { ...stored, doc: structuredClone(stored.doc) });
+    return stored;
   }
 
   /** The stored document as PostgreSQL renders it, for passing through without parsing. */
@@ -179,13 +202,20 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
         prepared(`UPDATE ${this.table} SET doc = $2, version = version + 1, updated_at = $3 WHERE id = $1 AND version = $4 RETURNING ${this.returning}`),
         [id, JSON.stringify(doc), at, expectedVersion],
       );
-      return r.rows[0] ? this.toStored(r.rows[0]) : undefined;
+      if (!r.rows[0]) {
+        this.lockedIn(q)?.delete(`${this.table}:${id}`);
+        return undefined;
+      }
+      const stored = this.toStored(r.rows[0]);
+      this.keep(q, { ...stored, doc: structuredClone(stored.doc) });
+      return stored;
     } catch (e) {
       throw this.uniqueViolation(e, id);
     }
   }
 
   async delete(q: Queryable, id: string, expectedVersion?: number): Promise<StoredDocument<D> | undefined> {
+    this.lockedIn(q)?.delete(`${this.table}:${id}`);
     const r = await q.query<Row>(
       `DELETE FROM ${this.table} WHERE id = $1${expectedVersion === undefined ? '' : ' AND version = $2'} RETURNING ${this.returning}`,
       expectedVersion === undefined ? [id] : [id, expectedVersion],

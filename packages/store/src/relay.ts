@@ -23,6 +23,13 @@ export interface LocalSubscriber {
    * stream (default) or at the oldest event still kept (to build a projection).
    */
   from?: 'now' | 'beginning';
+  /**
+   * Events handed over at once (default 1: one after the other, in order).
+   * Above 1, up to this many consecutive events are handled concurrently and
+   * the cursor moves past them together: for handlers whose events do not
+   * depend on each other's order.
+   */
+  concurrency?: number;
   handle(event: RelayEvent): Promise<void>;
 }
 
@@ -136,6 +143,8 @@ interface Consumer {
   conditions: Condition[];
   eventTypes?: readonly string[];
   handler?: LocalSubscriber['handle'];
+  /** Events delivered at once (local subscribers that allow it). */
+  concurrency: number;
   position: number;
   attempts: number;
   nextAttemptAt: number;
@@ -152,12 +161,12 @@ interface Consumer {
 
 const LEADER_LOCK = 4242002;
 
-/** Stamps committed, unstamped events with the next positions in insertion order; reports what it stamped. */
+/** Stamps committed, unstamped events with the next positions in insertion order; reports what it stamped and tells every node (NOTIFY operon_stamped, for its event streams). */
 const STAMP = prepared(`WITH next AS (SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM outbox WHERE position IS NULL ORDER BY seq LIMIT 1000),
             base AS (SELECT coalesce(max(position), 0) AS b FROM outbox),
             stamped AS (UPDATE outbox o SET position = base.b + next.rn FROM next, base WHERE o.seq = next.seq
                          RETURNING o.position, o.event_type, o.api)
-       SELECT count(*)::int AS n, max(position) AS h, array_agg(DISTINCT event_type) AS types, array_agg(DISTINCT api) AS apis FROM stamped`);
+       SELECT count(*)::int AS n, max(position) AS h, array_agg(DISTINCT event_type) AS types, array_agg(DISTINCT api) AS apis, CASE WHEN count(*) > 0 THEN pg_notify('operon_stamped', max(position)::text) END AS woke FROM stamped`);
 
 /** Name of the listener endpoint a hub event is POSTed to (`callback/listener/<name>`). */
 export function listenerUrl(callback: string, eventType: string): string {
@@ -315,7 +324,7 @@ export class EventRelay {
       if (r.kind === 'local' && !local) continue; // registered by another kind of node
       this.consumers.set(r.id, {
         id: r.id, kind: r.kind, api: r.api, callback: r.callback, conditions,
-        eventTypes: local?.eventTypes, handler: local?.handle.bind(local),
+        eventTypes: local?.eventTypes, handler: local?.handle.bind(local), concurrency: Math.max(1, Math.floor(local?.concurrency ?? 1)),
         position: r.position, attempts: r.attempts, nextAttemptAt: r.next_attempt_at?.getTime() ?? 0,
         lastError: r.last_error, delivered: r.delivered, running: false, dirty: false, removed: false, unsaved: false, savedAt: Date.now(),
       });
@@ -522,37 +531,61 @@ export class EventRelay {
               params,
             )
           ).rows;
+          const events: RelayEvent[] = [];
           for (const r of rows) {
-            if (this.stopping || c.removed) break;
-            const e: RelayEvent = {
+            events.push({
               position: r.position, eventId: r.event_id, api: r.api, eventType: r.event_type,
               resourceType: r.resource_type, resourceId: r.resource_id, payload: r.payload,
-            };
+            });
+          }
+          let stopped = false;
+          for (let i = 0; i < events.length && !stopped; ) {
+            if (this.stopping || c.removed) break;
+            const e = events[i]!;
             if (!this.matches(c, e)) {
               this.skipTo(c, e.position);
+              i++;
               continue;
             }
-            try {
-              await this.deliver(c, e);
-              c.position = e.position;
+            // the next events that concern the consumer, as many as it takes at once
+            const group: RelayEvent[] = [];
+            while (i < events.length && group.length < c.concurrency) {
+              const g = events[i]!;
+              if (this.matches(c, g)) group.push(g);
+              i++;
+            }
+            const results = await Promise.allSettled(group.map((g) => this.deliver(c, g)));
+            const failedAt = results.findIndex((r) => r.status === 'rejected');
+            if (failedAt < 0) {
+              c.position = group[group.length - 1]!.position;
               c.attempts = 0;
               c.nextAttemptAt = 0;
               c.lastError = null;
-              c.delivered++;
+              c.delivered += group.length;
               await this.persist(c);
-            } catch (err) {
-              c.attempts++;
-              c.lastError = err instanceof Error ? `${err.name}: ${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : String(err);
-              if (c.attempts >= this.retry.maxAttempts) {
-                await this.deadLetter(c, e);
-                continue;
-              }
-              c.nextAttemptAt = Date.now() + this.backoff(c.attempts);
-              await this.persist(c);
-              this.schedule(c, c.nextAttemptAt - Date.now());
-              return;
+              continue;
             }
+            // the group's events before the first failure are done; the failed one is retried (and those after it redelivered)
+            if (failedAt > 0) {
+              c.position = group[failedAt - 1]!.position;
+              c.delivered += failedAt;
+            }
+            const failed = group[failedAt]!;
+            const err = (results[failedAt] as PromiseRejectedResult).reason as unknown;
+            c.attempts++;
+            c.lastError = err instanceof Error ? `${err.name}: ${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : String(err);
+            if (c.attempts >= this.retry.maxAttempts) {
+              await this.deadLetter(c, failed);
+              // what followed the failed event in its group is delivered again from the next page
+              stopped = true;
+              break;
+            }
+            c.nextAttemptAt = Date.now() + this.backoff(c.attempts);
+            await this.persist(c);
+            this.schedule(c, c.nextAttemptAt - Date.now());
+            return;
           }
+          if (stopped) continue;
           // a short page means everything up to the head has been seen
           if (rows.length < 200 && !this.stopping && !c.removed) {
             this.skipTo(c, head);
@@ -641,7 +674,7 @@ export class EventRelay {
     const consumer: Consumer = {
       id: dl.consumerId, kind: row.kind, api: dl.api, callback: row.callback, conditions: [],
       handler: row.kind === 'local' ? this.locals.get(dl.consumerId.slice('local:'.length))?.handle : undefined,
-      position: 0, attempts: 0, nextAttemptAt: 0, lastError: null, delivered: 0, running: false, dirty: false, removed: false, unsaved: false, savedAt: 0,
+      concurrency: 1, position: 0, attempts: 0, nextAttemptAt: 0, lastError: null, delivered: 0, running: false, dirty: false, removed: false, unsaved: false, savedAt: 0,
     };
     const event: RelayEvent = {
       position: dl.position, eventId: dl.eventId, api: dl.api, eventType: dl.eventType,

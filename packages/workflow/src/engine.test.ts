@@ -575,6 +575,102 @@ describe('tasks added at run time', () => {
   });
 });
 
+describe('chaining quick tasks into one transaction', () => {
+  /** Records the task's transaction id with its effect, to see which tasks shared one. */
+  function txRecorder(log: string[], extra: Partial<TaskHandler> = {}): TaskHandler {
+    return {
+      async run(ctx) {
+        log.push(`run:${ctx.task.key}`);
+        await ctx.tx.query(`INSERT INTO wf_effect (run_id, key, note) VALUES ($1, $2, txid_current()::text)`, [ctx.run.id, ctx.task.key]);
+        return { key: ctx.task.key };
+      },
+      ...extra,
+    };
+  }
+  const txids = async (runId: string) =>
+    Object.fromEntries((await t.db.query<{ key: string; note: string }>(`SELECT key, note FROM wf_effect WHERE run_id = $1`, [runId])).rows.map((r) => [r.key, r.note]));
+
+  it('runs chainable tasks in the transaction of the completion that readied them, with real start and end times', async () => {
+    const log: string[] = [];
+    await withEngine(
+      (e) => e.register('chain.quick', txRecorder(log, { chainable: () => true })).register('chain.own', txRecorder(log)),
+      async (e) => {
+        const id = await t.db.tx((tx) =>
+          e.startRun(tx, {
+            type: 'chain',
+            tasks: [
+              { key: 'a', kind: 'chain.quick' },
+              { key: 'b', kind: 'chain.quick', dependsOn: ['a'] },
+              { key: 'c', kind: 'chain.quick', dependsOn: ['b'] },
+              { key: 'd', kind: 'chain.own', dependsOn: ['c'] },
+            ],
+          }),
+        );
+        const run = await e.awaitRun(id);
+        expect(run.status).toBe('succeeded');
+        const tx = await txids(id);
+        // a is claimed; b and c ride along in its transaction; d (not chainable) has a transaction of its own
+        expect(tx['b']).toBe(tx['a']);
+        expect(tx['c']).toBe(tx['a']);
+        expect(tx['d']).not.toBe(tx['a']);
+        const task = (k: string) => run.tasks.find((x) => x.key === k)!;
+        expect(task('b').startedAt!.getTime()).toBeGreaterThanOrEqual(task('a').endedAt!.getTime() - 1);
+        expect(task('c').endedAt!.getTime()).toBeGreaterThanOrEqual(task('c').startedAt!.getTime());
+      },
+    );
+  });
+
+  it('rolls back only the chained task that fails (its events with it), keeps what ran before, and retries it', async () => {
+    const log: string[] = [];
+    let failures = 1;
+    await withEngine(
+      (e) =>
+        e
+          .register('chain2.quick', txRecorder(log, { chainable: () => true }))
+          .register('chain2.flaky', txRecorder(log, {
+            chainable: () => true,
+            async run(ctx) {
+              log.push(`run:${ctx.task.key}:${ctx.attempt}`);
+              await ctx.tx.query(`INSERT INTO wf_effect (run_id, key, note) VALUES ($1, $2, txid_current()::text)`, [ctx.run.id, ctx.task.key]);
+              ctx.tx.emit({ api: 'test', eventType: 'FlakyEvent', resourceType: 'test', resourceId: ctx.run.id, payload: { eventId: newId(), attempt: ctx.attempt } });
+              if (failures-- > 0) throw new Error('the peer hiccuped');
+              return { key: ctx.task.key };
+            },
+          })),
+      async (e) => {
+        const id = await t.db.tx((tx) =>
+          e.startRun(tx, { type: 'chain2', tasks: [{ key: 'a', kind: 'chain2.quick' }, { key: 'b', kind: 'chain2.flaky', dependsOn: ['a'] }] }),
+        );
+        const run = await e.awaitRun(id);
+        expect(run.status).toBe('succeeded');
+        expect(log).toEqual(['run:a', 'run:b:1', 'run:b:2']);
+        // b's first attempt left nothing: one effect each, and one event (from the attempt that committed)
+        expect(await effects(id)).toEqual([{ key: 'a', n: 1 }, { key: 'b', n: 1 }]);
+        const events = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE resource_id = $1 AND event_type = 'FlakyEvent'`, [id]);
+        expect(events.rows[0]!.n).toBe(1);
+        const b = run.tasks.find((x) => x.key === 'b')!;
+        expect(b.attempts).toBe(2);
+      },
+    );
+  });
+
+  it('leaves parallel tasks to run in parallel when they are not chainable, and chains nothing when turned off', async () => {
+    const log: string[] = [];
+    await withEngine(
+      (e) => e.register('chain3.quick', txRecorder(log, { chainable: () => true })),
+      async (e) => {
+        const id = await t.db.tx((tx) =>
+          e.startRun(tx, { type: 'chain3', tasks: [{ key: 'a', kind: 'chain3.quick' }, { key: 'b', kind: 'chain3.quick', dependsOn: ['a'] }] }),
+        );
+        expect((await e.awaitRun(id)).status).toBe('succeeded');
+        const tx = await txids(id);
+        expect(tx['b']).not.toBe(tx['a']);
+      },
+      { chain: false },
+    );
+  });
+});
+
 describe('listing for operations and KPIs', () => {
   it('lists runs and tasks with durations and eTOM tasks, and aggregates durations per eTOM task', async () => {
     const type = `kpi-${newId().slice(-6)}`;

@@ -23,6 +23,15 @@ export interface WorkflowEngineOptions {
   pollMs?: number;
   /** Retry policy of kinds that do not set their own. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Chaining: a task that declares itself chainable, made ready by a
+   * completion, runs at once in the completion's transaction (a quick step
+   * gains nothing from a transaction of its own: each costs a claim, a begin,
+   * a commit and the events' hand-off). false turns chaining off.
+   */
+  chain?: boolean;
+  /** Longest a chain of tasks keeps its transaction open before committing. Default 200 ms. */
+  chainBudgetMs?: number;
   log?: WorkflowLog;
 }
 
@@ -70,6 +79,13 @@ interface RunRow {
   open: number;
   error: string | null;
   outcome: RunOutcome | null;
+}
+
+/** What a completion hands on: tasks leased here, how many it made ready for any node, the run's next step. */
+interface Completed {
+  dependents: Held[];
+  readied: number;
+  next: Held | undefined;
 }
 
 /** The attempt's node lost its lease (it was too slow, or considered dead): another node owns the task now. */
@@ -225,6 +241,8 @@ export class WorkflowEngine {
   private readonly retry: RetryPolicy;
   private log: WorkflowLog;
   private readonly handlers = new Map<string, Registered>();
+  private readonly chain: boolean;
+  private readonly chainBudgetMs: number;
   private readonly runEndHandlers = new Map<string, RunEndHandler>();
   private readonly jeopardyHandlers = new Map<string, JeopardyHandler>();
   private kinds: string[] = [];
@@ -252,6 +270,8 @@ export class WorkflowEngine {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 1000;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.chain = options.chain ?? true;
+    this.chainBudgetMs = options.chainBudgetMs ?? 200;
     this.log = options.log ?? (() => {});
   }
 
@@ -601,31 +621,14 @@ export class WorkflowEngine {
       await this.release(h.id, h.runId, true);
       return;
     }
-    const state = { open: true };
-    const added: TaskSpec[] = [];
-    const before: string[] = [];
-    const ac = new AbortController();
-    let result: { dependents: Held[]; readied: number; next: Held | undefined };
+    let result: Completed;
+    const chainFailed: Array<{ h: Held; reg: Registered; e: unknown }> = [];
     try {
       result = await this.db.tx(async (tx) => {
-        const ctx: TaskContext = {
-          tx: guard(tx, state), run: h.run, task: { id: h.id, key: h.key, kind: h.kind, etomTask: h.etomTask },
-          attempt: h.attempt, idempotencyKey: h.id, signal: ac.signal,
-          addTasks(tasks, options) {
-            if (!state.open) throw new Error('addTasks is only possible while the task runs');
-            added.push(...tasks);
-            before.push(...(options?.before ?? []));
-          },
-        };
-        let output: unknown;
-        const running = reg.handler.run(ctx, h.input);
-        running.catch(() => {}); // a timed-out attempt may still reject later
-        try {
-          output = await withTimeout(running, reg.handler.timeoutMs, ac);
-        } finally {
-          state.open = false;
-        }
-        return this.complete(tx, h, output, added, before);
+        const done = await this.attempt(tx, h, reg);
+        await this.runChain(tx, done, chainFailed);
+        await this.handBack(tx, done);
+        return done;
       });
     } catch (e) {
       if (e instanceof LeaseLost) {
@@ -635,13 +638,91 @@ export class WorkflowEngine {
       await this.attemptFailed(h, reg, e);
       return;
     }
+    // a chained task that failed was rolled back to its savepoint: it is still leased here, as if claimed
+    for (const f of chainFailed) await this.attemptFailed(f.h, f.reg, f.e);
     for (const d of result.dependents) this.enqueue(d);
     this.madeReady(result.readied);
     this.afterAdvance(result.next);
   }
 
+  /** One attempt of a task in `tx`: its handler, then its completion. */
+  private async attempt(tx: Tx, h: Held, reg: Registered): Promise<Completed> {
+    const state = { open: true };
+    const added: TaskSpec[] = [];
+    const before: string[] = [];
+    const ac = new AbortController();
+    const ctx: TaskContext = {
+      tx: guard(tx, state), run: h.run, task: { id: h.id, key: h.key, kind: h.kind, etomTask: h.etomTask },
+      attempt: h.attempt, idempotencyKey: h.id, signal: ac.signal,
+      addTasks(tasks, options) {
+        if (!state.open) throw new Error('addTasks is only possible while the task runs');
+        added.push(...tasks);
+        before.push(...(options?.before ?? []));
+      },
+    };
+    let output: unknown;
+    const running = reg.handler.run(ctx, h.input);
+    running.catch(() => {}); // a timed-out attempt may still reject later
+    try {
+      output = await withTimeout(running, reg.handler.timeoutMs, ac);
+    } finally {
+      state.open = false;
+    }
+    return this.complete(tx, h, output, added, before);
+  }
+
+  /** Tasks leased by completions beyond what this node's queue takes go back to any node, in the same transaction. */
+  private async handBack(tx: Tx, done: Completed): Promise<void> {
+    const room = Math.max(0, this.concurrency - this.queue.length);
+    if (done.dependents.length <= room) return;
+    const back = done.dependents.splice(room);
+    await tx.query(Q.HAND_BACK, [back.map((d) => d.id), this.nodeId]);
+    done.readied += back.length;
+  }
+
+  /** Whether `h` may run in the transaction of the completion that made it ready. */
+  private chainable(h: Held): boolean {
+    const reg = this.handlers.get(h.kind);
+    if (!reg?.handler.chainable || h.mode !== 'run') return false;
+    try {
+      return reg.handler.chainable(h.input, h.run);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Runs the chainable tasks this completion leased here in the same transaction,
+   * each behind a savepoint: a failure rolls back that task only (its events
+   * and hooks with it), ends the chain, and is handled as a failed attempt
+   * once the tasks before it have committed.
+   */
+  private async runChain(tx: Tx, done: Completed, failed: Array<{ h: Held; reg: Registered; e: unknown }>): Promise<void> {
+    const until = performance.now() + this.chainBudgetMs;
+    while (!done.next && !this.stopping && performance.now() < until) {
+      const i = this.chain ? done.dependents.findIndex((d) => this.chainable(d)) : -1;
+      if (i < 0) return;
+      const d = done.dependents.splice(i, 1)[0]!;
+      const reg = this.handlers.get(d.kind)!;
+      await tx.query('SAVEPOINT workflow_chain');
+      const b = buffered(tx);
+      try {
+        const next = await this.attempt(b.tx, d, reg);
+        await tx.query('RELEASE SAVEPOINT workflow_chain');
+        b.flush();
+        done.dependents.push(...next.dependents);
+        done.readied += next.readied;
+        done.next = next.next;
+      } catch (e) {
+        await tx.query('ROLLBACK TO SAVEPOINT workflow_chain');
+        if (!(e instanceof LeaseLost)) failed.push({ h: d, reg, e });
+        return;
+      }
+    }
+  }
+
   /** The completion, in the attempt's transaction: add what the task discovered, mark it done, release what waited for it. */
-  private async complete(tx: Tx, h: Held, output: unknown, added: TaskSpec[], before: string[]) {
+  private async complete(tx: Tx, h: Held, output: unknown, added: TaskSpec[], before: string[]): Promise<Completed> {
     const lock = (await tx.query<{ status: RunStatus; open: number }>(Q.LOCK_RUN_FOR_COMPLETION, [h.runId, added.length])).rows[0];
     if (!lock) throw new Error(`run ${h.runId} no longer exists`);
     const running = lock.status === 'running';
@@ -652,7 +733,9 @@ export class WorkflowEngine {
         throw e instanceof pg.DatabaseError ? e : new NonRetryableError(errorText(e), { cause: e });
       });
     }
-    const takeHere = running && this.owner !== null && this.queue.length < this.concurrency;
+    // with chaining on, what this completion readies is leased here (a chainable task runs at once);
+    // what is not chained and does not fit the queue is handed back before the commit (handBack)
+    const takeHere = running && this.owner !== null && (this.chain || this.queue.length < this.concurrency);
     const rows = (
       await tx.query<TaskRow & { completed: number; readied: number }>(Q.COMPLETE, [h.id, this.nodeId, JSON.stringify(output ?? null), takeHere, this.leaseMs])
     ).rows;

@@ -51,7 +51,7 @@ export const LOCK_RUN = prepared(`SELECT id, type, subject, input, status, open,
  * so every sibling that completed before is visible here.
  */
 export const COMPLETE = prepared(`WITH t AS (
-    UPDATE workflow_task SET status = 'done', output = $3::jsonb, ended_at = now(), lease_owner = NULL, lease_until = NULL,
+    UPDATE workflow_task SET status = 'done', output = $3::jsonb, ended_at = clock_timestamp(), lease_owner = NULL, lease_until = NULL,
            error = NULL, done_seq = nextval('workflow_done_seq')
      WHERE id = $1 AND status = 'running' AND lease_owner = $2 RETURNING run_id, key
   ),
@@ -60,9 +60,9 @@ export const COMPLETE = prepared(`WITH t AS (
       waiting = d.waiting - 1,
       status = CASE WHEN d.waiting = 1 THEN (CASE WHEN $4 THEN 'running' ELSE 'ready' END) ELSE d.status END,
       lease_owner = CASE WHEN d.waiting = 1 AND $4 THEN $2 ELSE NULL END,
-      lease_until = CASE WHEN d.waiting = 1 AND $4 THEN now() + $5::float8 * interval '1 millisecond' END,
+      lease_until = CASE WHEN d.waiting = 1 AND $4 THEN clock_timestamp() + $5::float8 * interval '1 millisecond' END,
       attempts = d.attempts + (d.waiting = 1 AND $4)::int,
-      started_at = CASE WHEN d.waiting = 1 AND $4 THEN now() END,
+      started_at = CASE WHEN d.waiting = 1 AND $4 THEN clock_timestamp() END,
       next_attempt_at = now()
      FROM t WHERE d.run_id = t.run_id AND t.key = ANY(d.depends_on) AND d.status = 'pending'
     RETURNING d.id, d.run_id, d.key, d.kind, d.status, d.input, d.output, d.attempts, d.compensation_attempts,
@@ -70,6 +70,10 @@ export const COMPLETE = prepared(`WITH t AS (
   )
   SELECT (SELECT count(*) FROM t)::int AS completed, (SELECT count(*) FROM d WHERE d.status = 'ready')::int AS readied, d.*
     FROM (SELECT 1) one LEFT JOIN d ON d.status = 'running'`);
+
+/** Leased by a completion but not kept: ready for any node again, as if never leased. */
+export const HAND_BACK = prepared(`UPDATE workflow_task SET status = 'ready', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1, started_at = NULL
+  WHERE id = ANY($1::uuid[]) AND lease_owner = $2 AND status = 'running'`);
 
 /**
  * Tasks added at run time (the run's lock held): each waits for those of its
@@ -132,7 +136,7 @@ export const COMPENSATED = prepared(`UPDATE workflow_task SET status = 'compensa
 export const RETRY_COMPENSATION = prepared(`UPDATE workflow_task SET error = $3, lease_owner = NULL, lease_until = NULL, next_attempt_at = now() + $4::float8 * interval '1 millisecond'
   WHERE id = $1 AND status = 'compensating' AND lease_owner = $2 RETURNING key`);
 
-export const END_RUN = prepared(`UPDATE workflow_run SET status = $2, outcome = $3::jsonb, ended_at = now() WHERE id = $1 AND status IN ('running', 'compensating', 'cancelling') RETURNING id`);
+export const END_RUN = prepared(`UPDATE workflow_run SET status = $2, outcome = $3::jsonb, ended_at = clock_timestamp() WHERE id = $1 AND status IN ('running', 'compensating', 'cancelling') RETURNING id`);
 
 export const RUN_TASKS = prepared(`SELECT id, key, kind, status, input, output, error, attempts, compensation_attempts, etom_task, expected_ms,
     depends_on, started_at, ended_at, jeopardy_raised_at, done_seq

@@ -87,6 +87,15 @@ export interface TaskHandler<I = unknown, O = unknown> {
   run(ctx: TaskContext, input: I): Promise<O>;
   /** Undoes what `run` did (its `output` is what it returned); without it the task has nothing to undo. */
   compensate?(ctx: CompensationContext, input: I, output: O): Promise<void>;
+  /**
+   * The task only works in the database, or with a peer that answers at once:
+   * made ready by a completion on this node, it may run in that completion's
+   * transaction instead of a transaction of its own (see the engine's
+   * chaining). Leave unset for anything that may wait (a network call with
+   * think time), so that it neither holds locks while waiting nor delays its
+   * parallel siblings.
+   */
+  chainable?(input: I, run: RunInfo): boolean;
   retry?: Partial<RetryPolicy>;
   /** An attempt running longer fails (and is retried). */
   timeoutMs?: number;

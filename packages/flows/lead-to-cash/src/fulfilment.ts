@@ -11,7 +11,7 @@ import type { ProductOrdering } from '@operon/product-order';
 import type { ResourceOrdering } from '@operon/resource-order';
 import type { ResourcePools } from '@operon/resource-inventory';
 import type { ServiceOrdering } from '@operon/service-order';
-import type { Queryable, Tx } from '@operon/store';
+import { Tx, prepared, type Queryable } from '@operon/store';
 import { catalogJson, type Doc, type ResourceService } from '@operon/tmf';
 import { NonRetryableError, type CompensationContext, type TaskContext, type TaskHandler, type WorkflowEngine } from '@operon/workflow';
 import { Catalogs, forSpec, type NameValue } from './catalog.ts';
@@ -48,16 +48,40 @@ interface Ref {
   detail: Doc;
 }
 
+/**
+ * What the order's tasks recorded, as this transaction knows it: loaded whole
+ * on first use, kept up to date by putRef (a rollback to a savepoint drops it).
+ * A key missing here may have been recorded since by a parallel task, so a
+ * miss is asked of the database.
+ */
+async function refsIn(q: Queryable, orderId: string): Promise<Map<string, Ref> | undefined> {
+  if (!(q instanceof Tx)) return undefined;
+  const key = `lead-to-cash:refs:${orderId}`;
+  let refs = q.memo.get(key) as Map<string, Ref> | undefined;
+  if (!refs) {
+    const r = await q.query<Ref>(prepared('SELECT key, ref_type, ref_id, detail FROM lead_to_cash_ref WHERE product_order_id = $1'), [orderId]);
+    refs = new Map(r.rows.map((row) => [row.key, row]));
+    q.memo.set(key, refs);
+  }
+  return refs;
+}
+
 async function putRef(tx: Tx, orderId: string, key: string, type: string, id: string, detail: Doc = {}): Promise<void> {
   await tx.query(
-    `INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (product_order_id, key) DO UPDATE SET ref_type = excluded.ref_type, ref_id = excluded.ref_id, detail = excluded.detail`,
+    prepared(`INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (product_order_id, key) DO UPDATE SET ref_type = excluded.ref_type, ref_id = excluded.ref_id, detail = excluded.detail`),
     [orderId, key, type, id, JSON.stringify(detail)],
   );
+  const refs = tx.memo.get(`lead-to-cash:refs:${orderId}`) as Map<string, Ref> | undefined;
+  refs?.set(key, { key, ref_type: type, ref_id: id, detail: structuredClone(detail) });
 }
 
 async function getRef(q: Queryable, orderId: string, key: string): Promise<Ref | undefined> {
-  const r = await q.query<Ref>('SELECT key, ref_type, ref_id, detail FROM lead_to_cash_ref WHERE product_order_id = $1 AND key = $2', [orderId, key]);
+  const refs = await refsIn(q, orderId);
+  const known = refs?.get(key);
+  if (known) return known;
+  const r = await q.query<Ref>(prepared('SELECT key, ref_type, ref_id, detail FROM lead_to_cash_ref WHERE product_order_id = $1 AND key = $2'), [orderId, key]);
+  if (r.rows[0]) refs?.set(key, r.rows[0]);
   return r.rows[0];
 }
 
@@ -82,6 +106,18 @@ async function assertGoingOn(f: Fulfilment, orderId: string, tx: Tx): Promise<Do
   if (CANCELLING.includes(state)) throw new NonRetryableError(`product order ${orderId} is being cancelled`);
   if (CLOSED.includes(state)) throw new NonRetryableError(`product order ${orderId} is already ${state}`);
   return order;
+}
+
+/** Works only in the database: may run in the transaction of the task before it. */
+const inDatabase = (): boolean => true;
+
+/**
+ * A network step may run in the transaction of the task before it when the
+ * network answers at once (a simulated network without latency) and the item
+ * does not ask for a delay of its own.
+ */
+function quickNetwork(f: Fulfilment, item: ItemPlan | undefined): boolean {
+  return f.activator().adapter.quick === true && !item?.controls.some((c) => c.name === 'simulateLatencyMs');
 }
 
 /** A network failure that repeating cannot fix fails the task for good (and the run compensates). */
@@ -216,6 +252,7 @@ async function unrelate(f: Fulfilment, resourceIds: readonly string[], tx: Tx): 
  */
 function openServiceOrder(f: Fulfilment): TaskHandler<Doc, { serviceOrderId: string }> {
   return {
+    chainable: inDatabase,
     async run(ctx) {
       const plan = planOf(ctx);
       const { tx } = ctx;
@@ -335,6 +372,7 @@ function openServiceOrder(f: Fulfilment): TaskHandler<Doc, { serviceOrderId: str
 /** Opens the resource order: an item per resource to allocate; the products are on their way (pendingActive). */
 function openResourceOrder(f: Fulfilment): TaskHandler<Doc, { resourceOrderId: string }> {
   return {
+    chainable: inDatabase,
     async run(ctx) {
       const plan = planOf(ctx);
       const { tx } = ctx;
@@ -384,6 +422,7 @@ interface Reserved {
  */
 function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved> {
   return {
+    chainable: inDatabase,
     async run(ctx, input) {
       const plan = planOf(ctx);
       const { tx } = ctx;
@@ -435,6 +474,7 @@ function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved>
 /** Configures one resource on the network; in the inventory it is in use, with what the network configured. */
 function activateResource(f: Fulfilment): TaskHandler<{ rfs: string; resource: string }, { resourceId: string }> {
   return {
+    chainable: (input, run) => quickNetwork(f, findRfs(run.input as OrderPlan, input.rfs).item),
     async run(ctx, input) {
       const plan = planOf(ctx);
       const { tx } = ctx;
@@ -466,6 +506,7 @@ function activateResource(f: Fulfilment): TaskHandler<{ rfs: string; resource: s
 /** Activates an RFS (on its resources) or a CFS (on its RFS); the service is active in the inventory. */
 function activateService(f: Fulfilment): TaskHandler<{ rfs?: string; cfs?: string }, { serviceId: string }> {
   return {
+    chainable: (input, run) => quickNetwork(f, findItem(run.input as OrderPlan, itemOfService(run.input as OrderPlan, input))),
     async run(ctx, input) {
       const plan = planOf(ctx);
       const { tx } = ctx;
@@ -497,6 +538,7 @@ interface Modified {
 /** Reconfigures the product's customer-facing services whose characteristics change (e.g. a speed upgrade). */
 function modifyServices(f: Fulfilment): TaskHandler<{ itemId: string }, Modified> {
   return {
+    chainable: (input, run) => quickNetwork(f, findItem(run.input as OrderPlan, input.itemId)),
     async run(ctx, input) {
       const plan = planOf(ctx);
       const { tx } = ctx;
@@ -546,6 +588,7 @@ function modifyServices(f: Fulfilment): TaskHandler<{ itemId: string }, Modified
  */
 function terminateProduct(f: Fulfilment): TaskHandler<{ itemId: string }, { productId: string }> {
   return {
+    chainable: (input, run) => quickNetwork(f, findItem(run.input as OrderPlan, input.itemId)),
     async run(ctx, input) {
       const plan = planOf(ctx);
       const { tx } = ctx;
@@ -603,6 +646,7 @@ function terminateProduct(f: Fulfilment): TaskHandler<{ itemId: string }, { prod
  */
 function completeProduct(f: Fulfilment): TaskHandler<{ itemId: string }, { productId: string; before?: Doc }> {
   return {
+    chainable: inDatabase,
     async run(ctx, input) {
       const plan = planOf(ctx);
       const { tx } = ctx;
@@ -653,6 +697,7 @@ function completeProduct(f: Fulfilment): TaskHandler<{ itemId: string }, { produ
 /** Closes the resource and service orders, then the product order (completed). */
 function closeOrders(f: Fulfilment): TaskHandler<Doc, { state: string }> {
   return {
+    chainable: inDatabase,
     async run(ctx) {
       const plan = planOf(ctx);
       const { tx } = ctx;
@@ -860,6 +905,7 @@ function itemScoped<I, O>(f: Fulfilment, scoped: Map<string, Scoped>, kind: stri
     } : {}),
     ...(handler.retry ? { retry: handler.retry } : {}),
     ...(handler.timeoutMs ? { timeoutMs: handler.timeoutMs } : {}),
+    ...(handler.chainable ? { chainable: handler.chainable.bind(handler) } : {}),
   };
 }
 

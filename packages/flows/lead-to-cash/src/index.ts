@@ -200,6 +200,9 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
       await runtime.relay.subscribe({
         name: 'lead-to-cash',
         eventTypes: ['ProductOrderCreateEvent', 'CancelProductOrderCreateEvent'],
+        // each order is taken into fulfilment in a transaction of its own, under its row lock: orders
+        // do not depend on each other, and one at a time would cap how many start per second
+        concurrency: Math.max(1, Math.floor((runtime.db.max - 4) / 2)),
         async handle(e: RelayEvent) {
           if (e.eventType === 'ProductOrderCreateEvent') await onOrderCreated(runtime, r, e.resourceId);
           else await onCancelRequested(runtime, r, e.resourceId);

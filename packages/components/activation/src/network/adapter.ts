@@ -113,6 +113,11 @@ export interface WaitOptions {
 export interface NetworkAdapter {
   /** `simulated` or `http`. */
   readonly kind: string;
+  /**
+   * Answers within a few milliseconds, with no think time (a simulated network
+   * without latency): a caller may keep its transaction open across a call.
+   */
+  readonly quick?: boolean;
   activateResource(request: ResourceActivationRequest, options: NetworkCallOptions): Promise<NetworkOperation<ResourceOutcome>>;
   deactivateResource(request: ResourceActivationRequest, options: NetworkCallOptions): Promise<NetworkOperation<ResourceOutcome>>;
   modifyResource(request: ResourceActivationRequest, options: NetworkCallOptions): Promise<NetworkOperation<ResourceOutcome>>;

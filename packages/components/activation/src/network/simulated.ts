@@ -96,6 +96,10 @@ function asFailure(e: unknown): NetworkFailure {
 
 export class SimulatedNetwork implements NetworkAdapter {
   readonly kind = 'simulated';
+  /** At (near) zero latency an operation completes in the call; a request's own simulateLatencyMs is the caller's to see. */
+  get quick(): boolean {
+    return this.options.latencyMs + this.options.jitterMs <= 5;
+  }
   private readonly random: () => number;
 
   constructor(private readonly db: Database, readonly options: SimulatedNetworkOptions) {
