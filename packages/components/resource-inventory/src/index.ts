@@ -3,8 +3,9 @@
  * (equipment, ports, SIM cards) and logical (numbers, addresses, VLANs),
  * their states (resourceStatus, and the ITU X.731 administrative, operational
  * and usage states) and relationships, and the resource pools they are
- * allocated from: MSISDN ranges, IPv4/IPv6 blocks, VLAN ranges, ports and SIM
- * cards, handed out atomically (`FOR UPDATE SKIP LOCKED`), never twice.
+ * allocated from: MSISDN and geographic number ranges, IPv4/IPv6 blocks, VLAN
+ * ranges, ports, SIM cards and SIP accounts, handed out atomically
+ * (`FOR UPDATE SKIP LOCKED`), never twice.
  *
  * Pools are an Operon extension modelled on TMF685 Resource Pool, served
  * under the TMF639 base path at `…/resourcePool`. The lead-to-cash flow
@@ -36,7 +37,7 @@ const POOL_EVENTS = ['ResourcePoolCreateEvent', 'ResourcePoolAttributeValueChang
 export const resourceInventoryComponent = defineComponent({
   name: 'resource-inventory',
   title: 'Resource Inventory Management',
-  description: 'Physical and logical resources with their states and relationships, and the resource pools (numbers, IPv4/IPv6, VLANs, ports, SIM cards) they are allocated from atomically.',
+  description: 'Physical and logical resources with their states and relationships, and the resource pools (numbers, IPv4/IPv6, VLANs, ports, SIM cards, SIP accounts) they are allocated from atomically.',
   exposes: [resourceInventoryApi],
   // references stay federated: resource specifications (TMF634), parties (TMF632), places (TMF673/674)
   dependsOn: ['TMF634', 'TMF632', 'TMF673'],

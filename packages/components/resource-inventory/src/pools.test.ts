@@ -104,6 +104,96 @@ describe('resource pools of every kind', () => {
     refused(await client.post('/resourcePool', { name: 'x', kind: 'sim', simCards: [{ iccid: '12', imsi: '262020000000099' }], resourceSpecification: spec('rs') }), 422, 'simCards[0].iccid');
   });
 
+  it('did: geographic numbers, in the one numbering space they share with mobile numbers', async () => {
+    await pool({ name: 'Mobile block', kind: 'msisdn', range: { start: '491730000000', end: '491730000099' }, resourceSpecification: spec('rs-msisdn') });
+    const p = await pool({ name: 'Bremen numbers', kind: 'did', range: { start: '494215550000', end: '494215550009' }, accessArea: 'BRE-IND-OLT01', resourceSpecification: spec('rs-did', 'Geographic number') });
+    expect(p.capacity).toEqual({ total: 10, used: 0, free: 10, units: 'telephoneNumber' });
+    const a = await pools.allocate({ resourceSpecificationId: 'rs-did', area: 'BRE-IND-OLT01' }, ctx());
+    expect(a.items[0]!.resource).toMatchObject({ '@type': 'LogicalResource', name: '494215550000', value: '494215550000', category: 'did', resourceStatus: 'reserved' });
+    // a number is in one pool, mobile or geographic
+    refused(await client.post('/resourcePool', { name: 'x', kind: 'did', range: { start: '491730000050', end: '491730000060' }, resourceSpecification: spec('rs') }), 409, '491730000050 already belongs');
+    refused(await client.post('/resourcePool', { name: 'x', kind: 'msisdn', range: { start: '494215550009', end: '494215550010' }, resourceSpecification: spec('rs') }), 409, '494215550009 already belongs');
+    refused(await client.post('/resourcePool', { name: 'x', kind: 'did', range: { start: '0421555', end: '0421556' }, resourceSpecification: spec('rs') }), 422, 'range.start');
+    refused(await client.post('/resourcePool', { name: 'x', kind: 'did', range: { start: '494210000000', end: '494210099999' }, resourceSpecification: spec('rs') }), 422, 'at most');
+  });
+
+  it('sip: SIP accounts, a prefix and a zero-padded number in a domain, as logical resources with username and domain', async () => {
+    const p = await pool({
+      name: 'SIP accounts', kind: 'sip', range: { start: 'sip-0000001', end: 'sip-0000100' }, sipDomain: 'Voice.Operon.example', exclude: ['sip-0000002'],
+      resourceSpecification: spec('rs-sip', 'SIP account'),
+    });
+    expect(p.capacity).toEqual({ total: 99, used: 0, free: 99, units: 'sipAccount' });
+    expect(p['sipDomain']).toBe('Voice.Operon.example');
+    const r = await reserve({ kind: 'sip', count: 2, reservationKey: 'sip-a', relatedParty: [{ id: 'org-1', role: 'customer', '@referredType': 'Organization' }] });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.resource.map((x) => x['value'])).toEqual(['sip-0000001', 'sip-0000003']);
+    const first = r.body.resource[0]!;
+    expect(first).toMatchObject({ '@type': 'LogicalResource', name: 'sip-0000001@voice.operon.example', category: 'sip', resourceStatus: 'reserved', resourceSpecification: { id: 'rs-sip' }, relatedParty: [{ id: 'org-1' }] });
+    expect(charOf(first, 'username')).toBe('sip-0000001');
+    expect(charOf(first, 'domain')).toBe('voice.operon.example');
+    // a TMF639 resource like any other, found by its characteristics
+    expect((await client.get<Resource>(`/logicalResource/${first.id}`)).body).toEqual({ ...first, href: `${client.baseUrl}/logicalResource/${first.id}` });
+    expect((await client.get<Resource[]>('/resource?category=sip&resourceCharacteristic.value=sip-0000003')).body.map((x) => x.id)).toEqual([r.body.resource[1]!.id]);
+
+    // the same user names in another domain are other accounts; in the same domain (however it is written) they overlap
+    const other = await pool({ name: 'Lab accounts', kind: 'sip', range: { start: 'sip-0000050', end: 'sip-0000051' }, sipDomain: 'lab.operon.example' });
+    expect(other.capacity.total).toBe(2);
+    refused(await client.post('/resourcePool', { name: 'x', kind: 'sip', range: { start: 'sip-0000100', end: 'sip-0000101' }, sipDomain: 'VOICE.operon.example', resourceSpecification: spec('rs') }), 409, 'sip-0000100 already belongs');
+
+    // released, then handed out again: the same resource, each characteristic once
+    const back = await release({ reservationKey: 'sip-a' });
+    expect(back.body.resource.map((x) => x.resourceStatus)).toEqual(['available', 'available']);
+    const again = await pools.allocate({ poolId: p.id, reservationKey: 'sip-b' }, ctx());
+    expect(again.items[0]).toMatchObject({ value: 'sip-0000001', resourceId: first.id });
+    const names = (again.items[0]!.resource['resourceCharacteristic'] as { name: string }[]).map((c) => c.name).sort();
+    expect(names).toEqual(['domain', 'reservationKey', 'resourcePool', 'username']);
+  });
+
+  it('sip: concurrent allocations, each in its own transaction, hand out every account once', async () => {
+    const p = await pools.createPool({ name: 'Contended accounts', kind: 'sip', range: { start: 'race-001', end: 'race-040' }, sipDomain: 'race.operon.example', resourceSpecification: spec('rs-sip') }, ctx());
+    const id = String(p.doc['id']);
+    const results = await Promise.allSettled(Array.from({ length: 80 }, (_, i) =>
+      op.db.tx((tx) => pools.allocate({ poolId: id, reservationKey: `sip-race-${i}` }, ctx(), tx))));
+    const ok = results.flatMap((x) => (x.status === 'fulfilled' ? [x.value] : []));
+    const failed = results.flatMap((x) => (x.status === 'rejected' ? [x.reason as OperonError] : []));
+    expect(ok).toHaveLength(40);
+    expect(failed.every((e) => e instanceof OperonError && e.status === 409 && e.code === 'noCapacity')).toBe(true);
+    const users = ok.map((a) => a.items[0]!.value);
+    expect(new Set(users).size).toBe(40);
+    expect(new Set(ok.map((a) => a.items[0]!.resourceId)).size).toBe(40);
+    expect(users.every((u) => /^race-0(?:[0-3]\d|40)$/.test(u))).toBe(true);
+    expect(await pools.capacity({ poolId: id })).toMatchObject({ total: 40, used: 40, free: 0 });
+    const rows = await op.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resource_inventory WHERE doc->>'category' = 'sip' AND doc->>'value' LIKE 'race-%'`);
+    expect(rows.rows[0]!.n).toBe(40);
+  }, 60_000);
+
+  it('sip: refuses definitions that do not hold together (422), storing nothing', async () => {
+    const before = (await client.get<Pool[]>('/resourcePool')).body.length;
+    const sip = (body: Record<string, unknown>) => client.post('/resourcePool', { name: 'x', kind: 'sip', resourceSpecification: spec('rs'), ...body });
+    const range = { start: 'bad-0001', end: 'bad-0009' };
+    refused(await sip({ range: { start: '0000001', end: '0000009' }, sipDomain: 'voice.example.org' }), 422, 'no prefix');
+    refused(await sip({ range: { start: 'sip-0001', end: 'voip-0009' }, sipDomain: 'voice.example.org' }), 422, 'same prefix');
+    refused(await sip({ range: { start: 'sip-001', end: 'sip-0009' }, sipDomain: 'voice.example.org' }), 422, 'as many digits');
+    refused(await sip({ range: { start: 'sip-0009', end: 'sip-0001' }, sipDomain: 'voice.example.org' }), 422, 'range.end comes before');
+    refused(await sip({ range: { start: 'sip-', end: 'sip-9' }, sipDomain: 'voice.example.org' }), 422, 'range.start');
+    refused(await sip({ range: { start: 'sip 0001', end: 'sip 0009' }, sipDomain: 'voice.example.org' }), 422, 'range.start');
+    refused(await sip({ range: { start: `${'u'.repeat(60)}00001`, end: `${'u'.repeat(60)}00009` }, sipDomain: 'voice.example.org' }), 422, 'at most 64');
+    // the limit every kind keeps: 65,536 values a pool
+    refused(await sip({ range: { start: 'sip-0000001', end: 'sip-0100000' }, sipDomain: 'voice.example.org' }), 422, 'at most 65536');
+    refused(await sip({ range }), 422, 'sipDomain');
+    for (const domain of ['', 'localhost', 'voice..example.org', '-voice.example.org', 'voice.example.org.', '192.0.2.1', 'voice_1.example.org', 'sip:voice.example.org', `${'a'.repeat(64)}.example.org`]) {
+      refused(await sip({ range, sipDomain: domain }), 422, 'sipDomain');
+    }
+    refused(await sip({ sipDomain: 'voice.example.org' }), 422, 'range');
+    refused(await sip({ range, sipDomain: 'voice.example.org', values: ['a'] }), 422, 'values');
+    refused(await sip({ range, sipDomain: 'voice.example.org', exclude: ['bad-0010'] }), 422, 'exclude[0]');
+    refused(await client.post('/resourcePool', { name: 'x', kind: 'msisdn', range: { start: '491990000000', end: '491990000001' }, sipDomain: 'voice.example.org', resourceSpecification: spec('rs') }), 422, 'sipDomain');
+    refused(await sip({ range, sipDomain: 42 }), 400, 'sipDomain');
+    expect((await client.get<Pool[]>('/resourcePool')).body.length).toBe(before);
+    const n = await op.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resource_pool_item WHERE domain = 'sip@voice.example.org'`);
+    expect(n.rows[0]!.n).toBe(0);
+  });
+
   it('refuses pools that do not hold together, storing nothing', async () => {
     const before = (await client.get<Pool[]>('/resourcePool')).body.length;
     refused(await client.post('/resourcePool', { name: 'x', kind: 'ipv4', resourceSpecification: spec('rs') }), 422, 'cidr or a range');

@@ -6,9 +6,9 @@ import { ResourcePool } from './schemas.ts';
 import { POOL_KINDS, UNITS, poolValues, type PoolContent, type PoolKind } from './values.ts';
 
 /**
- * Resource pools: MSISDN ranges, IPv4 and IPv6 blocks, VLAN id ranges, ports
- * of network elements and SIM cards, from which resources are handed out one
- * value at a time.
+ * Resource pools: MSISDN and geographic number (DID) ranges, IPv4 and IPv6
+ * blocks, VLAN id ranges, ports of network elements, SIM cards and SIP
+ * accounts, from which resources are handed out one value at a time.
  *
  * A pool's values are written up front, one row each, in `resource_pool_item`.
  * Allocation takes free rows with `FOR UPDATE SKIP LOCKED`: concurrent
@@ -32,7 +32,7 @@ export const resourcePool: ResourceDefinition = {
   // figures computed when served, never stored
   readOnly: ['capacity'],
   // what a pool holds is fixed at creation: a different block is a different pool
-  immutable: ['kind', 'cidr', 'prefixLength', 'range', 'values', 'simCards', 'exclude', 'accessArea'],
+  immutable: ['kind', 'cidr', 'prefixLength', 'range', 'values', 'simCards', 'sipDomain', 'exclude', 'accessArea'],
   indexed: ['kind', 'accessArea'],
 };
 
@@ -96,15 +96,33 @@ const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null &
 const PHYSICAL_KINDS = new Set<PoolKind>(['port', 'sim']);
 const BATCH = 50_000;
 
-/** Values that must be unique across pools: VLAN ids only within an access area, everything else everywhere. */
-function domainOf(kind: PoolKind, area: string | undefined): string {
-  return kind === 'vlan' ? `vlan@${area ?? ''}` : kind;
+/**
+ * Values that must be unique across pools: VLAN ids only within an access
+ * area, SIP user names only within a SIP domain, everything else everywhere;
+ * mobile and geographic numbers share the one E.164 numbering space (named
+ * `msisdn`, as it was before geographic numbers had pools).
+ */
+function domainOf(kind: PoolKind, area: string | undefined, sipDomain: string | undefined): string {
+  if (kind === 'vlan') return `vlan@${area ?? ''}`;
+  if (kind === 'sip') return `sip@${sipDomain ?? ''}`;
+  if (kind === 'did') return 'msisdn';
+  return kind;
 }
 
-function nameOf(kind: PoolKind, v: { value: string }): string {
+function nameOf(kind: PoolKind, v: { value: string; extra: Record<string, string> | null }): string {
   if (kind === 'vlan') return `VLAN ${v.value}`;
   if (kind === 'sim') return `SIM ${v.value}`;
+  // the account's address of record
+  if (kind === 'sip') return `${v.value}@${v.extra?.['domain'] ?? ''}`;
   return v.value;
+}
+
+/** Why a value another pool holds cannot be in this one. */
+function overlapRule(kind: PoolKind): string {
+  if (kind === 'vlan') return 'pools of the same kind and access area cannot overlap';
+  if (kind === 'sip') return 'pools of the same SIP domain cannot overlap';
+  if (kind === 'msisdn' || kind === 'did') return 'a number belongs to one pool, mobile (msisdn) or geographic (did)';
+  return 'pools of the same kind cannot overlap';
 }
 
 function contentOf(doc: Doc): PoolContent {
@@ -152,10 +170,11 @@ export class ResourcePools {
     const values = poolValues(contentOf(input));
     const kind = input['kind'] as PoolKind;
     const area = typeof input['accessArea'] === 'string' ? input['accessArea'] : undefined;
+    const sipDomain = kind === 'sip' ? values[0]?.extra?.['domain'] : undefined;
     return this.within(tx, async (t) => {
       const r = await this.pools.create(input, ctx, t);
       const id = String(r.doc['id']);
-      const domain = domainOf(kind, area);
+      const domain = domainOf(kind, area, sipDomain);
       for (let from = 0; from < values.length; from += BATCH) {
         const batch = values.slice(from, from + BATCH);
         const inserted = await t.query(
@@ -170,7 +189,7 @@ export class ResourcePools {
             [domain, batch.map((v) => v.value), id],
           );
           const hit = taken.rows[0];
-          throw new OperonError('conflict', hit ? `${hit.value} already belongs to resource pool ${hit.pool_id}: pools of the same kind${kind === 'vlan' ? ' and access area' : ''} cannot overlap` : 'the pool overlaps another pool', { code: 'overlap', field: kind === 'sim' ? 'simCards' : kind === 'port' ? 'values' : input['cidr'] ? 'cidr' : 'range' });
+          throw new OperonError('conflict', hit ? `${hit.value} already belongs to resource pool ${hit.pool_id}: ${overlapRule(kind)}` : 'the pool overlaps another pool', { code: 'overlap', field: kind === 'sim' ? 'simCards' : kind === 'port' ? 'values' : input['cidr'] ? 'cidr' : 'range' });
         }
       }
       return r;
@@ -333,12 +352,15 @@ export class ResourcePools {
   /** The resource reserved under `key`: status, pool and key as characteristics, parties. */
   private reserved(doc: Doc, row: ItemRow & { pool: Doc }, ctx: RequestContext, key: string, request: AllocationRequest): Doc {
     const pool = row.pool;
-    const kept = (Array.isArray(doc['resourceCharacteristic']) ? (doc['resourceCharacteristic'] as Doc[]) : []).filter((c) => !OWN_CHARACTERISTICS.has(String(c['name'])));
+    const extra = row.extra ?? {};
+    // what the pool writes is written anew: a value handed out again does not carry it twice
+    const kept = (Array.isArray(doc['resourceCharacteristic']) ? (doc['resourceCharacteristic'] as Doc[]) : [])
+      .filter((c) => !OWN_CHARACTERISTICS.has(String(c['name'])) && !Object.hasOwn(extra, String(c['name'])));
     const characteristics: Doc[] = [
       ...kept,
       { name: 'resourcePool', valueType: 'object', value: { id: pool['id'], href: this.pools.href(ctx, String(pool['id'])), name: pool['name'] } },
       { name: 'reservationKey', valueType: 'string', value: key },
-      ...Object.entries(row.extra ?? {}).map(([name, value]) => ({ name, valueType: 'string', value })),
+      ...Object.entries(extra).map(([name, value]) => ({ name, valueType: 'string', value })),
     ];
     const next: Doc = { ...doc, resourceStatus: 'reserved', usageState: 'idle', resourceCharacteristic: characteristics };
     if (request.relatedParty?.length) next['relatedParty'] = structuredClone(request.relatedParty);
@@ -419,8 +441,8 @@ export class ResourcePools {
   }
 }
 
-/** Characteristics the pool writes on the resources it hands out. */
-const OWN_CHARACTERISTICS = new Set(['resourcePool', 'reservationKey', 'imsi']);
+/** Characteristics the pool writes on every resource it hands out (besides those of the value itself: an IMSI, a SIP user name and domain). */
+const OWN_CHARACTERISTICS = new Set(['resourcePool', 'reservationKey']);
 
 const running = new WeakMap<ComponentRuntime, ResourcePools>();
 

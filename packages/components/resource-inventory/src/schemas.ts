@@ -178,8 +178,8 @@ export const AnyResource: TObject = Type.Object(
 
 // --- resource pools (Operon extension, modelled on TMF685 ResourcePool) -----------------------------
 
-export const PoolKindType = Type.Enum(['msisdn', 'ipv4', 'ipv6', 'vlan', 'port', 'sim'], {
-  description: 'What the pool hands out: msisdn (phone numbers), ipv4 (addresses), ipv6 (delegated prefixes), vlan (VLAN ids), port (ports of network elements), sim (SIM cards)',
+export const PoolKindType = Type.Enum(['msisdn', 'did', 'ipv4', 'ipv6', 'vlan', 'port', 'sim', 'sip'], {
+  description: 'What the pool hands out: msisdn (mobile numbers), did (geographic direct-dial numbers), ipv4 (addresses), ipv6 (delegated prefixes), vlan (VLAN ids), port (ports of network elements), sim (SIM cards), sip (SIP accounts)',
 });
 
 /** Same form as the access area of an address (TMF673 extension of the geographic component). */
@@ -190,7 +190,7 @@ export const AccessArea = Type.String({
 
 export const ValueRange = Type.Object(
   { start: S('First value, included'), end: S('Last value, included') },
-  { description: 'A range of values: E.164 numbers (msisdn), IPv4 addresses (ipv4) or VLAN ids (vlan)' },
+  { description: 'A range of values: E.164 numbers (msisdn, did), IPv4 addresses (ipv4), VLAN ids (vlan) or SIP user names, a prefix and a zero-padded number such as sip-0000001 (sip)' },
 );
 
 export const SimCard = Type.Object(
@@ -209,6 +209,7 @@ export const ResourcePool = Type.Object(
     range: opt(ValueRange),
     values: opt(Type.Array(S('Port name, unique on the network, e.g. OLT01/1/1/3'), { description: 'port: the ports of the pool' })),
     simCards: opt(Type.Array(SimCard, { description: 'sim: the cards of the pool' })),
+    sipDomain: opt(S('sip: the SIP domain the accounts register in, e.g. voice.operon.example')),
     exclude: opt(Type.Array(S('A value of the pool'), { description: 'Values of the range never handed out (a gateway address, a golden number)' })),
     accessArea: opt(AccessArea),
     place: opt(RelatedPlaceRefOrValue),

@@ -2,13 +2,13 @@ import { unprocessable } from '@operon/kernel';
 
 /**
  * What each kind of resource pool holds, worked out from its declaration: the
- * ordered list of values it hands out (an MSISDN range, the host addresses of
- * an IPv4 CIDR or range, the delegated prefixes of an IPv6 CIDR, a VLAN id
- * range, named ports, SIM cards). Pure functions: the pool service stores the
- * values it returns.
+ * ordered list of values it hands out (an MSISDN or geographic number range,
+ * the host addresses of an IPv4 CIDR or range, the delegated prefixes of an
+ * IPv6 CIDR, a VLAN id range, named ports, SIM cards, SIP accounts). Pure
+ * functions: the pool service stores the values it returns.
  */
 
-export const POOL_KINDS = ['msisdn', 'ipv4', 'ipv6', 'vlan', 'port', 'sim'] as const;
+export const POOL_KINDS = ['msisdn', 'did', 'ipv4', 'ipv6', 'vlan', 'port', 'sim', 'sip'] as const;
 export type PoolKind = (typeof POOL_KINDS)[number];
 
 /**
@@ -20,7 +20,7 @@ export type PoolKind = (typeof POOL_KINDS)[number];
  */
 export const MAX_POOL_SIZE = 65_536;
 
-/** One value of a pool, with what else the handed-out resource carries (a SIM card's IMSI). */
+/** One value of a pool, with what else the handed-out resource carries (a SIM card's IMSI, a SIP account's user name and domain). */
 export interface PoolValue {
   value: string;
   extra?: Record<string, string>;
@@ -34,6 +34,7 @@ export interface PoolContent {
   range?: { start: string; end: string };
   values?: readonly string[];
   simCards?: readonly { iccid: string; imsi: string }[];
+  sipDomain?: string;
   exclude?: readonly string[];
 }
 
@@ -111,7 +112,7 @@ function tooLarge(count: bigint, field: string): never {
 }
 
 const only = (content: PoolContent, allowed: readonly (keyof PoolContent)[]) => {
-  for (const k of ['cidr', 'prefixLength', 'range', 'values', 'simCards'] as const) {
+  for (const k of ['cidr', 'prefixLength', 'range', 'values', 'simCards', 'sipDomain'] as const) {
     if (content[k] !== undefined && !allowed.includes(k)) throw unprocessable(`a ${content.kind} pool has no '${k}' (it takes ${allowed.join(' or ')})`, k);
   }
 };
@@ -153,9 +154,10 @@ function ipv6Values(c: PoolContent): PoolValue[] {
   return Array.from({ length: Number(count) }, (_, i) => ({ value: `${formatIpv6(base + BigInt(i) * step)}/${prefix}` }));
 }
 
-function msisdnValues(c: PoolContent): PoolValue[] {
+/** MSISDNs (mobile) and DIDs (geographic direct-dial numbers) alike: a block of E.164 numbers. */
+function numberValues(c: PoolContent): PoolValue[] {
   only(c, ['range']);
-  if (c.range === undefined) throw unprocessable('an msisdn pool needs a range of numbers', 'range');
+  if (c.range === undefined) throw unprocessable(`${c.kind === 'did' ? 'a did' : 'an msisdn'} pool needs a range of numbers`, 'range');
   const { start, end } = c.range;
   // E.164: at most 15 digits, country code first, without the +
   for (const [k, v] of [['start', start], ['end', end]] as const) {
@@ -192,6 +194,52 @@ function portValues(c: PoolContent): PoolValue[] {
   return c.values.map((value) => ({ value }));
 }
 
+/** The longest SIP user name a pool writes (what the network's registrars take). */
+export const MAX_SIP_USERNAME = 64;
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A SIP domain is a DNS name (RFC 3261 hostport without port): canonical in lower case. */
+export function sipDomainOf(v: string): string | undefined {
+  const d = v.toLowerCase();
+  if (d.length > 253) return undefined;
+  const labels = d.split('.');
+  // a name, not an IPv4 literal: the last label is not all digits (RFC 3696)
+  if (labels.length < 2 || !labels.every((l) => HOST_LABEL.test(l)) || /^\d+$/.test(labels.at(-1)!)) return undefined;
+  return d;
+}
+
+/** A user name split into its prefix and zero-padded sequence number (sip-0000001 → sip-, 0000001). */
+function sequenced(v: string, k: 'start' | 'end'): { prefix: string; digits: string } {
+  const field = `range.${k}`;
+  // the length first: the pattern below backtracks on long text
+  if (v.length > MAX_SIP_USERNAME) throw unprocessable(`range.${k} is ${v.length} characters long; a SIP user name has at most ${MAX_SIP_USERNAME}`, field);
+  const m = /^([\w.+-]*?)(\d+)$/.exec(v);
+  if (!m) throw unprocessable(`range.${k} '${v}' is not a SIP user name ending in a sequence number, e.g. sip-0000001 (letters, digits and _ . + - only)`, field);
+  if (m[1] === '') throw unprocessable(`range.${k} '${v}' has no prefix: SIP user names of a pool are a prefix then a number, e.g. sip-0000001`, field);
+  return { prefix: m[1]!, digits: m[2]! };
+}
+
+function sipValues(c: PoolContent): PoolValue[] {
+  only(c, ['range', 'sipDomain']);
+  if (c.range === undefined) throw unprocessable('a sip pool needs a range of user names, e.g. sip-0000001 to sip-0001000', 'range');
+  if (c.sipDomain === undefined) throw unprocessable('a sip pool needs the sipDomain its accounts register in, e.g. voice.operon.example', 'sipDomain');
+  const domain = sipDomainOf(c.sipDomain);
+  if (domain === undefined) throw unprocessable(`sipDomain '${c.sipDomain.slice(0, 300)}' is not a domain name such as voice.operon.example`, 'sipDomain');
+  const start = sequenced(c.range.start, 'start');
+  const end = sequenced(c.range.end, 'end');
+  if (start.prefix !== end.prefix) throw unprocessable(`range.start and range.end must have the same prefix ('${start.prefix}' and '${end.prefix}')`, 'range.end');
+  if (start.digits.length !== end.digits.length) throw unprocessable('range.start and range.end must have as many digits', 'range.end');
+  const a = BigInt(start.digits);
+  const b = BigInt(end.digits);
+  if (b < a) throw unprocessable('range.end comes before range.start', 'range.end');
+  if (b - a + 1n > BigInt(MAX_POOL_SIZE)) tooLarge(b - a + 1n, 'range');
+  const width = start.digits.length;
+  return Array.from({ length: Number(b - a + 1n) }, (_, i) => {
+    const username = `${start.prefix}${String(a + BigInt(i)).padStart(width, '0')}`;
+    return { value: username, extra: { username, domain } };
+  });
+}
+
 function simValues(c: PoolContent): PoolValue[] {
   only(c, ['simCards']);
   if (!c.simCards || c.simCards.length === 0) throw unprocessable('a sim pool needs its SIM cards (simCards: iccid and imsi)', 'simCards');
@@ -208,7 +256,7 @@ function simValues(c: PoolContent): PoolValue[] {
 }
 
 const GENERATORS: Record<PoolKind, (c: PoolContent) => PoolValue[]> = {
-  ipv4: ipv4Values, ipv6: ipv6Values, msisdn: msisdnValues, vlan: vlanValues, port: portValues, sim: simValues,
+  ipv4: ipv4Values, ipv6: ipv6Values, msisdn: numberValues, did: numberValues, vlan: vlanValues, port: portValues, sim: simValues, sip: sipValues,
 };
 
 /** Canonical text of a value as the kind writes it (so `exclude` matches however it was typed). */
@@ -241,5 +289,5 @@ export function poolValues(c: PoolContent): PoolValue[] {
 
 /** Units of a pool's capacity, by kind. */
 export const UNITS: Record<PoolKind, string> = {
-  msisdn: 'msisdn', ipv4: 'ipv4Address', ipv6: 'ipv6Prefix', vlan: 'vlanId', port: 'port', sim: 'simCard',
+  msisdn: 'msisdn', did: 'telephoneNumber', ipv4: 'ipv4Address', ipv6: 'ipv6Prefix', vlan: 'vlanId', port: 'port', sim: 'simCard', sip: 'sipAccount',
 };

@@ -146,7 +146,7 @@ const asChars = (list: readonly NameValue[]): Doc[] => list.map((c) => ({ name: 
 /**
  * What identifies a resource handed out by a pool on the network, by the kind
  * of pool it came from (its `category`): a port `OLT/shelf/slot/port`, a VLAN
- * id, an address, a number, a SIM card.
+ * id, an address, a number, a SIM card, a geographic number, a SIP account.
  */
 function networkIdentity(resource: Doc): NetworkCharacteristic[] {
   const value = str(resource['value']);
@@ -166,6 +166,11 @@ function networkIdentity(resource: Doc): NetworkCharacteristic[] {
       return [{ name: 'address', value }];
     case 'msisdn':
       return [{ name: 'msisdn', value }];
+    case 'did':
+      // a geographic number: the network keeps it apart from mobile numbers
+      return [{ name: 'number', value }];
+    case 'sip':
+      return [{ name: 'username', value: char('username') }, { name: 'domain', value: char('domain') }];
     case 'sim':
       return [{ name: 'iccid', value: str(resource['serialNumber']) }, { name: 'imsi', value: char('imsi') }];
     default:

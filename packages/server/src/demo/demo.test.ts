@@ -14,6 +14,11 @@ async function get(path: string) {
   return { status: r.status, body: (await r.json()) as Record<string, unknown>[] };
 }
 
+async function post(path: string, body: unknown) {
+  const r = await fetch(op.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
 describe('demo data', () => {
   it('loads the demo operator and catalog through the services, once', async () => {
     const steps: string[] = [];
@@ -59,15 +64,15 @@ describe('demo data', () => {
     expect(ba.status).toBe(200);
   });
 
-  it('serves every customer address from an access area with pools for FTTH, and the country with mobile pools', async () => {
+  it('serves every customer address from an access area with pools for FTTH and geographic numbers, and the country with mobile and SIP pools', async () => {
     const addresses = await get('/tmf-api/geographicAddressManagement/v4/geographicAddress');
     const areas = addresses.body.map((a) => a['accessArea']).filter(Boolean);
     expect(areas).toHaveLength(4);
     const pools = (await get('/tmf-api/resourceInventoryManagement/v4/resourcePool')).body;
     for (const area of areas) {
-      expect(pools.filter((p) => p['accessArea'] === area).map((p) => p['kind']).sort(), String(area)).toEqual(['ipv4', 'port', 'vlan']);
+      expect(pools.filter((p) => p['accessArea'] === area).map((p) => p['kind']).sort(), String(area)).toEqual(['did', 'ipv4', 'port', 'vlan']);
     }
-    expect(pools.filter((p) => !p['accessArea']).map((p) => p['kind']).sort()).toEqual(['msisdn', 'msisdn', 'sim']);
+    expect(pools.filter((p) => !p['accessArea']).map((p) => p['kind']).sort()).toEqual(['msisdn', 'sim', 'sip']);
     for (const p of pools) expect((p['resourceSpecification'] as { id?: string } | undefined)?.id, String(p['name'])).toBeTruthy();
   });
 
@@ -97,4 +102,40 @@ describe('demo data', () => {
     const quote = (await get('/tmf-api/quoteManagement/v4/quote')).body[0]!;
     expect((quote['quoteTotalPrice'] as unknown[] | undefined)?.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('sells the Business VoIP line to a business customer: a number of its city and a SIP account', async () => {
+    const [offering] = (await get('/tmf-api/productCatalogManagement/v4/productOffering?name=Business%20VoIP%20line')).body;
+    const [acme] = (await get('/tmf-api/party/v4/organization?tradingName=Acme%20Logistics')).body;
+    const accounts = (await get(`/tmf-api/accountManagement/v4/billingAccount?relatedParty.id=${String(acme!['id'])}`)).body;
+    const [address] = (await get('/tmf-api/geographicAddressManagement/v4/geographicAddress?accessArea=BRE-IND-OLT01')).body;
+    const customer = { id: acme!['id'], name: 'Acme Logistics', role: 'customer', '@referredType': 'Organization' };
+    const placed = await post('/tmf-api/productOrderingManagement/v4/productOrder', {
+      description: 'A VoIP line for the head office', relatedParty: [customer],
+      billingAccount: { id: accounts[0]!['id'], '@referredType': 'BillingAccount' },
+      productOrderItem: [{
+        id: '1', action: 'add', quantity: 1, productOffering: { id: offering!['id'], name: offering!['name'] },
+        product: { '@type': 'Product', productCharacteristic: [{ name: 'channels', value: 2 }], place: [{ id: address!['id'], role: 'installationAddress', '@referredType': 'GeographicAddress' }] },
+      }],
+    });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const until = Date.now() + 60_000;
+    let order = placed.body;
+    while (Date.now() < until && !['completed', 'failed', 'partial', 'rejected'].includes(String(order['state']))) {
+      await new Promise((r) => setTimeout(r, 200));
+      order = (await fetch(`${op.url}/tmf-api/productOrderingManagement/v4/productOrder/${String(placed.body['id'])}`).then((r) => r.json())) as Record<string, unknown>;
+    }
+    expect(order['state'], JSON.stringify(order['productOrderErrorMessage'])).toBe('completed');
+    const products = (await get(`/tmf-api/productInventory/v4/product?productOffering.id=${String(offering!['id'])}`)).body;
+    expect(products.map((p) => p['status'])).toEqual(['active']);
+    const resources = await Promise.all((products[0]!['realizingResource'] as { id: string }[]).map(async (r) =>
+      (await fetch(`${op.url}/tmf-api/resourceInventoryManagement/v4/resource/${r.id}`).then((x) => x.json())) as Record<string, unknown>));
+    const byCategory = Object.fromEntries(resources.map((r) => [String(r['category']), r]));
+    expect(Object.keys(byCategory).sort()).toEqual(['did', 'sip']);
+    // a Bremen number (+49 421), and an account on the operator's SIP platform
+    expect(String(byCategory['did']!['value'])).toMatch(/^4942155500\d\d$/);
+    expect(byCategory['sip']!['resourceCharacteristic']).toEqual(expect.arrayContaining([
+      expect.objectContaining({ name: 'username', value: byCategory['sip']!['value'] }), expect.objectContaining({ name: 'domain', value: 'voice.operon-telecom.example' }),
+    ]));
+    for (const r of resources) expect(r).toMatchObject({ resourceStatus: 'reserved', usageState: 'active', relatedParty: [{ id: acme!['id'] }] });
+  }, 90_000);
 });

@@ -6,28 +6,36 @@ import type { DemoRefs, DemoStep } from './steps.ts';
 /**
  * Lead-to-Cash demo data: the customers' addresses (each naming the access
  * area it is served from), a site, the resource pools of each area (ONT
- * ports, VLANs, public IPv4) and the national mobile pools (MSISDN, SIM
- * cards); then, once that is committed, what customers did with it: a
- * qualification, service qualifications, a quote and product orders, which
- * the Lead-to-Cash flow fulfils as soon as the event relay runs.
+ * ports, VLANs, public IPv4, geographic numbers of the city) and the national
+ * pools (MSISDN, SIM cards, SIP accounts); then, once that is committed, what
+ * customers did with it: a qualification, service qualifications, a quote and
+ * product orders, which the Lead-to-Cash flow fulfils as soon as the event
+ * relay runs.
  */
 
 const geo = 'geographicAddressManagement';
 const sites = 'geographicSiteManagement';
 const inventory = 'resourceInventoryManagement';
 
-/** A customer's premises and the access area (OLT) serving them. */
+/**
+ * A customer's premises and the access area (OLT) serving them, with the
+ * block of geographic numbers (country code, area code, first digits) the
+ * area's VoIP lines get.
+ */
 const AREAS = [
-  { key: 'jane', area: 'BER-MITTE-OLT01', streetName: 'Lindenallee', streetNr: '12', postcode: '10117', city: 'Berlin', net: '198.51.100.0/28', vlan: 100 },
-  { key: 'ravi', area: 'HAM-HAFEN-OLT01', streetName: 'Hafenweg', streetNr: '3', postcode: '20457', city: 'Hamburg', net: '198.51.100.16/28', vlan: 200 },
-  { key: 'acme', area: 'BRE-IND-OLT01', streetName: 'Industriepark', streetNr: '7', postcode: '28199', city: 'Bremen', net: '198.51.100.32/28', vlan: 300 },
-  { key: 'nordwind', area: 'KIE-MARKT-OLT01', streetName: 'Marktplatz', streetNr: '2', postcode: '24103', city: 'Kiel', net: '198.51.100.48/28', vlan: 400 },
+  { key: 'jane', area: 'BER-MITTE-OLT01', streetName: 'Lindenallee', streetNr: '12', postcode: '10117', city: 'Berlin', net: '198.51.100.0/28', vlan: 100, did: { areaCode: '30', block: '4930555000' } },
+  { key: 'ravi', area: 'HAM-HAFEN-OLT01', streetName: 'Hafenweg', streetNr: '3', postcode: '20457', city: 'Hamburg', net: '198.51.100.16/28', vlan: 200, did: { areaCode: '40', block: '4940555000' } },
+  { key: 'acme', area: 'BRE-IND-OLT01', streetName: 'Industriepark', streetNr: '7', postcode: '28199', city: 'Bremen', net: '198.51.100.32/28', vlan: 300, did: { areaCode: '421', block: '4942155500' } },
+  { key: 'nordwind', area: 'KIE-MARKT-OLT01', streetName: 'Marktplatz', streetNr: '2', postcode: '24103', city: 'Kiel', net: '198.51.100.48/28', vlan: 400, did: { areaCode: '431', block: '4943155500' } },
 ] as const;
 
 /** Values per pool: enough for the demo and some orders more, few enough for a start in seconds. */
 const PORTS = 8;
 const VLANS = 16;
 const SIM_CARDS = 20;
+const SIP_ACCOUNTS = 100;
+/** The demo operator's SIP platform. */
+const SIP_DOMAIN = 'voice.operon-telecom.example';
 
 const pool = (key: string, body: (r: DemoRefs) => Record<string, unknown>): DemoStep => ({
   key, api: inventory, resource: 'resourcePool', body,
@@ -74,8 +82,13 @@ export const poolSteps: DemoStep[] = [
     pool(`pool.${a.key}.ipv4`, (r) => ({
       name: `${a.area} public IPv4`, kind: 'ipv4', accessArea: a.area, resourceSpecification: spec(r, 'rs.ipv4'), cidr: a.net,
     })),
+    // a geographic number belongs to the city it is dialled in: served from the area, no national fallback
+    pool(`pool.${a.key}.did`, (r) => ({
+      name: `${a.city} geographic numbers +49 ${a.did.areaCode} ${a.did.block.slice(2 + a.did.areaCode.length)}xx`, kind: 'did', accessArea: a.area,
+      resourceSpecification: spec(r, 'rs.did'), range: { start: `${a.did.block}00`, end: `${a.did.block}99` },
+    })),
   ]),
-  // mobile has no access area: these pools serve the whole country
+  // mobile and SIP accounts have no access area: these pools serve the whole country
   pool('pool.msisdn', (r) => ({
     name: 'Mobile numbers +49 171 000 00xx', kind: 'msisdn', resourceSpecification: spec(r, 'rs.msisdn'), range: { start: '4917100000000', end: '4917100000099' },
   })),
@@ -83,8 +96,9 @@ export const poolSteps: DemoStep[] = [
     name: 'USIM cards, batch 1', kind: 'sim', resourceSpecification: spec(r, 'rs.sim'),
     simCards: Array.from({ length: SIM_CARDS }, (_, n) => ({ iccid: `894902000000000${String(n + 1).padStart(4, '0')}`, imsi: `26201${String(n + 1).padStart(10, '0')}` })),
   })),
-  pool('pool.did', (r) => ({
-    name: 'Geographic numbers Bremen +49 421 555 0xx', kind: 'msisdn', resourceSpecification: spec(r, 'rs.did'), range: { start: '494215550000', end: '494215550099' },
+  pool('pool.sip', (r) => ({
+    name: `SIP accounts @${SIP_DOMAIN}`, kind: 'sip', resourceSpecification: spec(r, 'rs.sipAccount'), sipDomain: SIP_DOMAIN,
+    range: { start: 'sip-0000001', end: `sip-${String(SIP_ACCOUNTS).padStart(7, '0')}` },
   })),
 ];
 
