@@ -17,10 +17,13 @@ export default defineConfig(async () => {
     console.warn(`\n  ! No PostgreSQL server at ${SERVER_ADMIN_URL}: running the suite on the embedded database only.\n`);
   }
   const common = { include, exclude, testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
+  // The console's browser tests drive the HTTP API through Chromium: they test the console, which is
+  // the same on either database, so they run once — on the server when there is one, else embedded.
+  const browser = 'packages/console/src/e2e/**';
   return {
     test: {
       projects: [
-        { test: { ...common, name: 'embedded', globalSetup: ['packages/store/src/testing/global-embedded.ts'] } },
+        { test: { ...common, ...(haveServer ? { exclude: [...exclude, browser] } : {}), name: 'embedded', globalSetup: ['packages/store/src/testing/global-embedded.ts'] } },
         ...(haveServer
           ? [{ test: { ...common, name: 'server', globalSetup: ['packages/store/src/testing/global-server.ts'] } }]
           : []),

@@ -7,8 +7,10 @@ import {
   HubService, Ports, createServices, installTmfHttp, mountApi, tmfServerOptions, type ApiServices, type ComponentManifest, type ComponentRuntime,
 } from '@operon/tmf';
 import type { OperonConfig } from './config.ts';
+import { DEFAULT_CONSOLE_DIR, consoleRoutes } from './console.ts';
 import { etomRoutes } from './routes/etom.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { eventStreamRoutes } from './routes/stream.ts';
 import type { Credentials } from './security/credentials.ts';
 import { installGuard, type RouteEntry } from './security/guard.ts';
 import { installHeaders } from './security/headers.ts';
@@ -87,6 +89,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   installHeaders(app, config.corsOrigins);
   const routes = installGuard(app, { auth: config.auth, credentials: deps.credentials, tokens: deps.tokens, limiter: new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst) });
   installIdempotency(app, db, config.idempotencyTtlSeconds);
+  // before every other route, so that it learns which paths are the API's and never answers them with the console's page
+  consoleRoutes(app, { dir: config.consoleDir ?? DEFAULT_CONSOLE_DIR });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -117,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     c.routes?.(app, runtime);
   }
   opsRoutes(app, relay, hub);
+  eventStreamRoutes(app, runtime, config.eventStreams);
   etomRoutes(app, deps.components, runtime);
 
   app.get('/health/live', { config: { access: 'public' }, schema: { tags: ['Operations: health'], summary: 'The process is up' } }, async () => ({ status: 'up' }));

@@ -32,6 +32,13 @@ export interface OperonConfig {
   corsOrigins: string[];
   /** Deepest nesting accepted in a JSON body. */
   maxJsonDepth: number;
+  /** The web console's built files (index.html, assets/); the console package's dist when unset. */
+  consoleDir?: string;
+  /**
+   * Live event streams (`GET /ops/events/stream`) on this node: how many at once, and per
+   * caller; the heartbeat; how long one stream lasts before the client must resume it.
+   */
+  eventStreams: { max: number; perPrincipal: number; heartbeatMs: number; maxAgeMs: number; pollMs?: number; lingerMs?: number };
 }
 
 function num(v: string | undefined, fallback: number, name: string): number {
@@ -95,6 +102,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     idempotencyTtlSeconds: num(env['OPERON_IDEMPOTENCY_TTL'], 24 * 3600, 'OPERON_IDEMPOTENCY_TTL'),
     corsOrigins: list(env['OPERON_CORS_ORIGINS']),
     maxJsonDepth: num(env['OPERON_JSON_MAX_DEPTH'], 32, 'OPERON_JSON_MAX_DEPTH'),
+    ...(env['OPERON_CONSOLE_DIR'] ? { consoleDir: path.resolve(env['OPERON_CONSOLE_DIR']) } : {}),
+    eventStreams: {
+      max: num(env['OPERON_EVENT_STREAMS_MAX'], 200, 'OPERON_EVENT_STREAMS_MAX'),
+      perPrincipal: num(env['OPERON_EVENT_STREAMS_PER_CALLER'], 10, 'OPERON_EVENT_STREAMS_PER_CALLER'),
+      heartbeatMs: 15_000,
+      maxAgeMs: 15 * 60_000,
+    },
     ...overrides,
   };
 }

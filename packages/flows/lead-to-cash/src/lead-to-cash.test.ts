@@ -259,5 +259,21 @@ describe('Lead-to-Cash, end to end over HTTP', () => {
     const steps = (kpi['etomSteps'] as Array<{ etomTask: string; count: number }>).map((s) => s.etomTask);
     expect(steps).toEqual(expect.arrayContaining(['Allocate & Install Resource', 'Configure & Activate Resource', 'Implement, Configure & Activate Service', 'Complete Customer Order', 'Close Customer Order']));
     expect((await api.call('GET', '/ops/kpi/lead-to-cash?since=yesterday')).status).toBe(400);
+
+    // the same orders by order-to-activation time and over time
+    const histogram = kpi['orderToActivationHistogram'] as { orders: number; buckets: Array<{ fromMs: number; orders: number }> };
+    expect(histogram.orders).toBe(4);
+    expect(histogram.buckets.reduce((n, b) => n + b.orders, 0)).toBe(4);
+    const timeline = kpi['timeline'] as { interval: string; buckets: Array<{ created: number; completed: number; failed: number }> };
+    expect(timeline.interval).toBe('hour');
+    const sum = (f: 'created' | 'completed' | 'failed') => timeline.buckets.reduce((n, b) => n + b[f], 0);
+    expect(sum('created')).toBe(Object.values(byState).reduce((n, c) => n + c, 0));
+    expect([sum('completed'), sum('failed')]).toEqual([4, 1]);
+    // a period that ended before the first order holds none of them, nor of their steps
+    const before = await api.get<Record<string, unknown>>('/ops/kpi/lead-to-cash?until=2000-01-01T00:00:00Z&interval=week');
+    expect(before['ordersByState']).toEqual({});
+    expect(before['etomSteps']).toEqual([]);
+    expect((before['orderToActivationHistogram'] as { orders: number }).orders).toBe(0);
+    expect((await api.call('GET', '/ops/kpi/lead-to-cash?interval=fortnight')).status).toBe(400);
   });
 });

@@ -1,6 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 
 /**
+ * The web console's policy: its own scripts only (no inline script, no eval), inline styles
+ * (chart libraries set them), calls to this origin only, images from itself or generated.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "connect-src 'self'", "img-src 'self' data: blob:",
+  "font-src 'self' data:", "worker-src 'self' blob:", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'",
+].join('; ');
+
+/**
  * Response headers every answer carries (no sniffing, no framing, no referrer,
  * no caching of API data), and CORS for the origins the operator allows.
  */

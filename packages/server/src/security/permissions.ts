@@ -193,6 +193,8 @@ export const PERMISSIONS: Readonly<Record<string, AreaPermissions>> = {
   etom: { read: everyone },
   // event delivery: listeners, dead letters and their replay
   'ops.events': { read: ['administrator', 'networkOperations'], operate: admin },
+  // the console's live event stream: open to every role, each event then passes its own API's read permission and party scope
+  'ops.eventStream': { read: everyone },
   // the audit trail
   'ops.audit': { read: ['administrator', 'finance'] },
   // users and API keys
