@@ -23,7 +23,16 @@ export default defineConfig(async () => {
   return {
     test: {
       projects: [
-        { test: { ...common, ...(haveServer ? { exclude: [...exclude, browser] } : {}), name: 'embedded', globalSetup: ['packages/store/src/testing/global-embedded.ts'] } },
+        {
+          test: {
+            ...common,
+            // with the server beside it, the embedded project runs the long scenario suites at a smaller scale
+            // (the server project runs them in full): every test on both databases, the suite under 30 minutes
+            ...(haveServer ? { exclude: [...exclude, browser], env: { OPERON_FUZZ_MIN_RUNS: '50', L2C_CONTENTION_ORDERS: '300' } } : {}),
+            name: 'embedded',
+            globalSetup: ['packages/store/src/testing/global-embedded.ts'],
+          },
+        },
         ...(haveServer
           ? [{ test: { ...common, name: 'server', globalSetup: ['packages/store/src/testing/global-server.ts'] } }]
           : []),

@@ -133,7 +133,16 @@ export async function startOperon(config: OperonConfig, options: StartOptions = 
         // stop taking requests and finish those in flight, deliver what is pending, then close the database
         stopping ??= (async () => {
           clearInterval(purgeTimer);
-          await built.app.close();
+          // a connection kept alive after its last answer would hold the close for the keep-alive timeout
+          // (72 s): answers from now on say Connection: close, and idle connections are closed as they appear
+          const server = built.app.server;
+          server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+          const idle = setInterval(() => server.closeIdleConnections(), 100);
+          try {
+            await built.app.close();
+          } finally {
+            clearInterval(idle);
+          }
           for (const f of [...flows].reverse()) await f.stop?.();
           await relay.stop({ flush: true, timeoutMs: 5000 });
           await store.close();

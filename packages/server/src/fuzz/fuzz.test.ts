@@ -15,8 +15,9 @@ import { storeViolations, trailCounts, writesOutsideParty } from './invariants.t
 import { formatReport, type FuzzReport } from './runner.ts';
 import { prepareFuzz, runOne, runsOf, settingsFromEnv, type FuzzSetup } from './suite.ts';
 
-// CI runs the default; FUZZ_RUNS lowers it for a quick look or raises it
-const MIN_RUNS = 200;
+// CI runs the default (on the server project; the embedded one runs a lighter pass beside it, see
+// vitest.config.ts); FUZZ_RUNS lowers it for a quick look or raises it
+const MIN_RUNS = Number(process.env['OPERON_FUZZ_MIN_RUNS'] ?? 200);
 const settings = settingsFromEnv(MIN_RUNS);
 
 let op: TestOperon;
