@@ -43,6 +43,8 @@ describe('workflow runs for operators', () => {
     expect(bad.status).toBe(400);
     expect(bad.body['@type']).toBe('Error');
     expect((await api.call('GET', '/ops/workflow/runs?since=yesterday')).status).toBe(400);
+    // a date JavaScript reads but PostgreSQL cannot hold is the caller's error, not a 500
+    expect((await api.call('GET', `/ops/workflow/runs?since=${encodeURIComponent('-271821-04-20T00:00:00Z')}`)).status).toBe(400);
     const missing = await api.call('GET', '/ops/workflow/runs/no-such-run');
     expect(missing.status).toBe(404);
     expect(missing.body['@type']).toBe('Error');

@@ -22,7 +22,8 @@ function int(v: string | undefined, name: string, fallback: number): number {
 function date(v: string | undefined, name: string): Date | undefined {
   if (v === undefined) return undefined;
   const t = new Date(v);
-  if (Number.isNaN(t.getTime())) throw badRequest(`${name} must be a date-time, not '${v}'`, name);
+  // JavaScript parses years PostgreSQL cannot store (e.g. -271821): years 1 to 9999 are asked for
+  if (Number.isNaN(t.getTime()) || t.getUTCFullYear() < 1 || t.getUTCFullYear() > 9999) throw badRequest(`${name} must be a date-time between the years 1 and 9999, not '${v}'`, name);
   return t;
 }
 

@@ -163,7 +163,9 @@ export function securityRoutes(app: FastifyInstance, deps: { db: Database; crede
     for (const [k, op] of [['from', '>='], ['to', '<']] as const) {
       if (q[k] === undefined) continue;
       const t = Date.parse(String(q[k]));
-      if (Number.isNaN(t)) throw badRequest(`${k} must be a date-time`, k);
+      // PostgreSQL keeps years 4713 BC to 294276 AD; JavaScript parses far wider: years 1 to 9999 are asked for
+      const year = new Date(t).getUTCFullYear();
+      if (Number.isNaN(t) || year < 1 || year > 9999) throw badRequest(`${k} must be a date-time between the years 1 and 9999`, k);
       where.push(`at ${op} $${params.push(new Date(t))}`);
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';

@@ -193,6 +193,7 @@ describe('the audit trail', () => {
     expect(byResource.body[0].principal).toMatchObject({ id: `key:${sales.id}`, name: 'audited sales', roles: ['sales'] });
     expect(byResource.body[0].before.location).toBeUndefined();
     expect(byResource.body[0].after.location).toBe('Paris');
+    expect((await call('GET', `/ops/audit?from=${encodeURIComponent('-271821-04-20T00:00:00Z')}`, { key: adminKey })).status).toBe(400);
     const byPrincipal = await call('GET', `/ops/audit?principal=key:${sales.id}`, { key: adminKey });
     expect(byPrincipal.body).toHaveLength(2);
     const finance = (await call('POST', '/ops/security/keys', { key: adminKey, body: { name: 'finance', roles: ['finance'] } })).body.secret;
