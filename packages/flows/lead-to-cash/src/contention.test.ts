@@ -3,7 +3,7 @@ import { activationComponent, createActivationComponent } from '@operon/activati
 import { components } from '@operon/server';
 import { startTestOperon, type TestOperon } from '@operon/server/testing';
 import { createLeadToCashFlow } from './index.ts';
-import { reconcile } from './test-reconcile.ts';
+import { explainLeaks, reconcile } from './test-reconcile.ts';
 import { PATHS, addOrder, defineCustomer, defineOffering, operonApi, poolFree, type Doc, type OperonApi } from './testing.ts';
 
 const ORDERS = Number(process.env['L2C_CONTENTION_ORDERS'] ?? 1000);
@@ -76,6 +76,8 @@ describe('Lead-to-Cash under contention', () => {
     expect(r.orders).toEqual({ completed: ADDRESSES, failed: ORDERS - ADDRESSES });
 
     // each delivered order holds its own address; the pool is exactly used up; nothing leaked
+    // a leak fails the test below; first say where each leaked value went
+    if (r.leaked.length) console.log(`leaked values:\n${(await explainLeaks(op.db.url, r.leaked)).join('\n')}`);
     expect(r).toMatchObject({ used: ADDRESSES, activeResources: ADDRESSES, distinctValues: ADDRESSES, leaked: [], unheld: [] });
     expect(await poolFree(api, pool)).toBe(0);
 

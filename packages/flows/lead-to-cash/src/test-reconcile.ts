@@ -45,3 +45,38 @@ export async function reconcile(url: string): Promise<Reconciliation> {
     await c.end();
   }
 }
+
+/**
+ * For a failed reconciliation: what holds each leaked value — its allocation,
+ * the task that allocated it, that run's tasks, its order and product — so a
+ * failure in CI says where the value went astray.
+ */
+export async function explainLeaks(url: string, values: readonly string[]): Promise<string[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const out: string[] = [];
+  try {
+    for (const v of values) {
+      const item = (await c.query<{ allocation_key: string | null; resource_id: string | null }>(
+        'SELECT allocation_key, resource_id FROM resource_pool_item WHERE value = $1', [v],
+      )).rows[0];
+      const taskId = String(item?.allocation_key ?? '').split(':')[0] ?? '';
+      const task = (await c.query<{ run_id: string; key: string; status: string; attempts: number; subject: string | null; run_status: string }>(
+        `SELECT t.run_id, t.key, t.status, t.attempts, r.subject, r.status AS run_status FROM workflow_task t JOIN workflow_run r ON r.id = t.run_id WHERE t.id::text = $1`, [taskId],
+      )).rows[0];
+      const tasks = task ? (await c.query<{ key: string; status: string; attempts: number; error: string | null }>(
+        'SELECT key, status, attempts, error FROM workflow_task WHERE run_id = $1 ORDER BY started_at NULLS LAST', [task.run_id],
+      )).rows : [];
+      const order = task?.subject ? (await c.query<{ state: string }>(`SELECT doc->>'state' AS state FROM product_order WHERE id = $1`, [task.subject])).rows[0] : undefined;
+      const refs = task?.subject ? (await c.query<{ key: string; ref_id: string }>('SELECT key, ref_id FROM lead_to_cash_ref WHERE product_order_id = $1', [task.subject])).rows : [];
+      const productId = refs.find((r) => r.key.startsWith('product:'))?.ref_id;
+      const product = productId ? (await c.query<{ status: string; realizing: unknown }>(
+        `SELECT doc->>'status' AS status, doc->'realizingResource' AS realizing FROM product_inventory WHERE id = $1`, [productId],
+      )).rows[0] : undefined;
+      out.push(JSON.stringify({ value: v, item, task, order, refs, product, tasks }));
+    }
+  } finally {
+    await c.end();
+  }
+  return out;
+}
