@@ -162,11 +162,7 @@ interface Consumer {
 const LEADER_LOCK = 4242002;
 
 /** Stamps committed, unstamped events with the next positions in insertion order; reports what it stamped and tells every node (NOTIFY operon_stamped, for its event streams). */
-const STAMP = prepared(`WITH next AS (SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM outbox WHERE position IS NULL ORDER BY seq LIMIT 1000),
-            base AS (SELECT coalesce(max(position), 0) AS b FROM outbox),
-            stamped AS (UPDATE outbox o SET position = base.b + next.rn FROM next, base WHERE o.seq = next.seq
-                         RETURNING o.position, o.event_type, o.api)
-       SELECT count(*)::int AS n, max(position) AS h, array_agg(DISTINCT event_type) AS types, array_agg(DISTINCT api) AS apis, CASE WHEN count(*) > 0 THEN pg_notify('operon_stamped', max(position)::text) END AS woke FROM stamped`);
+const STAMP = prepared(`SELECT n, h, types, apis, CASE WHEN n > 0 THEN pg_notify('operon_stamped', h::text) END AS woke FROM operon_outbox_stamp(1000)`);
 
 /** Name of the listener endpoint a hub event is POSTed to (`callback/listener/<name>`). */
 export function listenerUrl(callback: string, eventType: string): string {
