@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { serverAvailable, SERVER_ADMIN_URL } from './packages/store/src/testing/server-url.ts';
 
@@ -17,11 +18,15 @@ export default defineConfig(async () => {
     console.warn(`\n  ! No PostgreSQL server at ${SERVER_ADMIN_URL}: running the suite on the embedded database only.\n`);
   }
   const common = { include, exclude, testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
+  // tests wait on the database, the network simulation and child processes more than they compute, and
+  // none times anything: two files at once even on two cores (the default, one, took the suite 32 → 20 min)
+  const maxWorkers = Math.max(2, os.availableParallelism() - 1);
   // The console's browser tests drive the HTTP API through Chromium: they test the console, which is
   // the same on either database, so they run once — on the server when there is one, else embedded.
   const browser = 'packages/console/src/e2e/**';
   return {
     test: {
+      maxWorkers,
       projects: [
         {
           test: {

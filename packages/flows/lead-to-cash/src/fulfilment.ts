@@ -99,13 +99,20 @@ const ref = (f: Fulfilment, svc: ResourceService, id: string, referredType: stri
 
 const planOf = (ctx: { run: { input: unknown } }) => ctx.run.input as OrderPlan;
 
-/** The order is being cancelled: work that has not started yet stops here, and the run is undone. */
-async function assertGoingOn(f: Fulfilment, orderId: string, tx: Tx): Promise<Doc> {
+/**
+ * The order is being cancelled: work that has not started yet stops here, and
+ * the run is undone. Asked once per transaction: tasks chained into one
+ * transaction are one unit of work, and a cancellation that arrives meanwhile
+ * stops the next one (a rollback to a savepoint forgets the answer).
+ */
+async function assertGoingOn(f: Fulfilment, orderId: string, tx: Tx): Promise<void> {
+  const key = `lead-to-cash:going-on:${orderId}`;
+  if (tx.memo.has(key)) return;
   const order = (await f.productOrders.orders.retrieve(orderId, tx)).doc;
   const state = String(order['state']);
   if (CANCELLING.includes(state)) throw new NonRetryableError(`product order ${orderId} is being cancelled`);
   if (CLOSED.includes(state)) throw new NonRetryableError(`product order ${orderId} is already ${state}`);
-  return order;
+  tx.memo.set(key, true);
 }
 
 /** Works only in the database: may run in the transaction of the task before it. */

@@ -125,14 +125,26 @@ function configured(req: ResourceActivationRequest, extra: NetworkCharacteristic
   return mergeCharacteristics(own, extra);
 }
 
+/** One statement asks every table of configured resources, in the order of TABLES (a number is a msisdn or a geographic one). */
+const FIND_RESOURCES = `SELECT resource_id, kind, config FROM (${(Object.entries(TABLES) as [ResourceKind, { table: string }][])
+  .map(([kind, t], i) => {
+    const extra = t.table === 'activation_sim_number' ? ` AND number_type = '${kind === 'msisdn' ? 'msisdn' : 'geographic'}'` : '';
+    return `SELECT resource_id, '${kind}' AS kind, config, ${i} AS o FROM ${t.table} WHERE resource_id = ANY($1::text[])${extra}`;
+  })
+  .join(' UNION ALL ')}) x ORDER BY resource_id, o`;
+
+/** The kind of resource configured under each of these ids, with what it was configured with. */
+async function findResources(q: Queryable, resourceIds: readonly string[]): Promise<Map<string, { kind: ResourceKind; config: NetworkCharacteristic[] }>> {
+  const found = new Map<string, { kind: ResourceKind; config: NetworkCharacteristic[] }>();
+  if (!resourceIds.length) return found;
+  const r = await q.query<{ resource_id: string; kind: ResourceKind; config: NetworkCharacteristic[] }>(FIND_RESOURCES, [resourceIds]);
+  for (const row of r.rows) if (!found.has(row.resource_id)) found.set(row.resource_id, { kind: row.kind, config: row.config });
+  return found;
+}
+
 /** The kind of resource configured under this id, with what it was configured with. */
 export async function findResource(q: Queryable, resourceId: string): Promise<{ kind: ResourceKind; config: NetworkCharacteristic[] } | undefined> {
-  for (const [kind, t] of Object.entries(TABLES) as [ResourceKind, { table: string }][]) {
-    const extra = t.table === 'activation_sim_number' ? `AND number_type = '${kind === 'msisdn' ? 'msisdn' : 'geographic'}'` : '';
-    const r = await q.query<{ config: NetworkCharacteristic[] }>(`SELECT config FROM ${t.table} WHERE resource_id = $1 ${extra}`, [resourceId]);
-    if (r.rows[0]) return { kind, config: r.rows[0].config };
-  }
-  return undefined;
+  return (await findResources(q, [resourceId])).get(resourceId);
 }
 
 /** Refuses with a conflict when `sql` finds the key held by another resource. */
@@ -232,39 +244,42 @@ function serviceCharacteristics(req: ServiceActivationRequest): NetworkCharacter
   return (req.serviceCharacteristic ?? []).filter((c) => !CONTROL_CHARACTERISTICS.has(c.name)).map(({ name, value, valueType }) => ({ name, value, ...(valueType ? { valueType } : {}) }));
 }
 
-/**
- * Checks that the service's resources are configured and, when it runs on a
- * SIM and a mobile number, registers the subscriber (the HLR entry).
- */
-async function bindResources(q: Queryable, req: ServiceActivationRequest): Promise<string[]> {
+/** The service's resources, each configured on the network; with the SIM's IMSI and the mobile number when it runs on both. */
+async function resourcesOf(q: Queryable, req: ServiceActivationRequest): Promise<{ ids: string[]; imsi?: string; msisdn?: string }> {
   const ids = [...new Set((req.supportingResource ?? []).map((r) => r.id))];
   let imsi: string | undefined;
   let msisdn: string | undefined;
+  const configuredNow = await findResources(q, ids);
   for (const id of ids) {
-    const found = await findResource(q, id);
+    const found = configuredNow.get(id);
     if (!found) throw new NetworkError('refused', `service ${req.id} needs resource ${id}, which is not configured on the network; activate the resource first`);
     if (found.kind === 'simCard') imsi = text(characteristic(found.config, 'imsi'));
     if (found.kind === 'msisdn') msisdn = e164(characteristic(found.config, 'msisdn'), 'msisdn');
   }
-  if (imsi !== undefined && msisdn !== undefined) {
-    const holder = await q.query<{ service_id: string }>('SELECT service_id FROM activation_sim_subscriber WHERE (imsi = $1 OR msisdn = $2) AND service_id <> $3', [imsi, msisdn, req.id]);
-    if (holder.rows[0]) throw new NetworkError('conflict', `IMSI ${imsi} or number ${msisdn} is already subscribed for service ${holder.rows[0].service_id}`);
-    await q.query('DELETE FROM activation_sim_subscriber WHERE service_id = $1', [req.id]);
-    await q.query('INSERT INTO activation_sim_subscriber (imsi, msisdn, service_id, profile) VALUES ($1, $2, $3, $4)', [imsi, msisdn, req.id, JSON.stringify(serviceCharacteristics(req))]);
-  }
-  return ids;
+  return { ids, ...(imsi !== undefined ? { imsi } : {}), ...(msisdn !== undefined ? { msisdn } : {}) };
 }
 
+/** A service on a SIM and a mobile number registers its subscriber (the HLR entry). */
+async function registerSubscriber(q: Queryable, req: ServiceActivationRequest, on: { imsi?: string; msisdn?: string }): Promise<void> {
+  const { imsi, msisdn } = on;
+  if (imsi === undefined || msisdn === undefined) return;
+  const holder = await q.query<{ service_id: string }>('SELECT service_id FROM activation_sim_subscriber WHERE (imsi = $1 OR msisdn = $2) AND service_id <> $3', [imsi, msisdn, req.id]);
+  if (holder.rows[0]) throw new NetworkError('conflict', `IMSI ${imsi} or number ${msisdn} is already subscribed for service ${holder.rows[0].service_id}`);
+  await q.query('DELETE FROM activation_sim_subscriber WHERE service_id = $1', [req.id]);
+  await q.query('INSERT INTO activation_sim_subscriber (imsi, msisdn, service_id, profile) VALUES ($1, $2, $3, $4)', [imsi, msisdn, req.id, JSON.stringify(serviceCharacteristics(req))]);
+}
+
+/** Activates a service on its configured resources (checked first, so a refusal leaves nothing behind). */
 export async function configureService(q: Queryable, req: ServiceActivationRequest, operationId: string): Promise<NetworkCharacteristic[]> {
-  const existing = await q.query('SELECT 1 FROM activation_sim_service WHERE service_id = $1', [req.id]);
-  if (existing.rowCount) throw new NetworkError('conflict', `service ${req.id} is already active on the network; deactivate it first or modify it`);
+  const on = await resourcesOf(q, req);
   const config = serviceCharacteristics(req);
-  await q.query(
-    'INSERT INTO activation_sim_service (service_id, name, specification_id, characteristics, supporting_resources, operation_id) VALUES ($1, $2, $3, $4, $5, $6)',
-    [req.id, req.name ?? null, req.serviceSpecification.id, JSON.stringify(config), [], operationId],
+  const added = await q.query(
+    `INSERT INTO activation_sim_service (service_id, name, specification_id, characteristics, supporting_resources, operation_id) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (service_id) DO NOTHING`,
+    [req.id, req.name ?? null, req.serviceSpecification.id, JSON.stringify(config), on.ids, operationId],
   );
-  const resources = await bindResources(q, req);
-  await q.query('UPDATE activation_sim_service SET supporting_resources = $2 WHERE service_id = $1', [req.id, resources]);
+  if (!added.rowCount) throw new NetworkError('conflict', `service ${req.id} is already active on the network; deactivate it first or modify it`);
+  await registerSubscriber(q, req, on);
   return config;
 }
 
@@ -272,10 +287,11 @@ export async function reconfigureService(q: Queryable, req: ServiceActivationReq
   const existing = await q.query('SELECT 1 FROM activation_sim_service WHERE service_id = $1 FOR UPDATE', [req.id]);
   if (!existing.rowCount) throw new NetworkError('notConfigured', `service ${req.id} is not active on the network`);
   const config = serviceCharacteristics(req);
-  const resources = await bindResources(q, req);
+  const on = await resourcesOf(q, req);
+  await registerSubscriber(q, req, on);
   await q.query(
     'UPDATE activation_sim_service SET name = $2, characteristics = $3, supporting_resources = $4, operation_id = $5, modified_at = now() WHERE service_id = $1',
-    [req.id, req.name ?? null, JSON.stringify(config), resources, operationId],
+    [req.id, req.name ?? null, JSON.stringify(config), on.ids, operationId],
   );
   return config;
 }

@@ -94,6 +94,12 @@ function asFailure(e: unknown): NetworkFailure {
   throw e;
 }
 
+/** The idempotency key of a quick operation was used before: the general path answers the repeat. */
+class SeenBefore extends Error {}
+
+/** An error of the network's own tables that asFailure turns into the network's answer. */
+const isConstraintError = (e: unknown) => ['23505', '23514', '22P02', '23503'].includes(String((e as { code?: string }).code));
+
 export class SimulatedNetwork implements NetworkAdapter {
   readonly kind = 'simulated';
   /** At (near) zero latency an operation completes in the call; a request's own simulateLatencyMs is the caller's to see. */
@@ -158,6 +164,10 @@ export class SimulatedNetwork implements NetworkAdapter {
     const key = options.idempotencyKey;
     const hash = requestHash(kind, request);
     const plan = this.plan(kind, request);
+    if (plan.failure === null && plan.dueAt.getTime() <= Date.now()) {
+      const done = await this.applyAtOnce(kind, request, key, hash, plan.dueAt);
+      if (done) return this.handle<R>(done);
+    }
     const inserted = await this.db.query<OperationRow>(
       `INSERT INTO activation_sim_operation (id, idempotency_key, kind, target_id, request, request_hash, state, due_at, planned_failure)
        VALUES ($1, $2, $3, $4, $5, $6, 'InProgress', $7, $8) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
@@ -180,6 +190,31 @@ export class SimulatedNetwork implements NetworkAdapter {
     }
     if (row.state === 'InProgress' && row.due_at.getTime() <= Date.now()) row = await this.complete(row.id);
     return this.handle<R>(row);
+  }
+
+  /**
+   * A new operation due at once and not planned to fail: applied and recorded
+   * in one transaction (the general path costs two, and three more round trips).
+   * Anything else — the key seen before, a change the network's constraints
+   * refuse — rolls it all back and goes the general way, which records it.
+   */
+  private async applyAtOnce(kind: NetworkOperationKind, request: ResourceActivationRequest | ServiceActivationRequest, key: string, hash: string, dueAt: Date): Promise<OperationRow | undefined> {
+    const id = newId();
+    try {
+      return await this.db.tx(async (tx) => {
+        const outcome = await this.apply(tx, { id, kind, target_id: request.id, request } as OperationRow);
+        const r = await tx.query<OperationRow>(
+          `INSERT INTO activation_sim_operation (id, idempotency_key, kind, target_id, request, request_hash, state, due_at, planned_failure, outcome, completed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, 'Completed', $7, NULL, $8, now()) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+          [id, key, kind, request.id, JSON.stringify(request), hash, dueAt, JSON.stringify(outcome)],
+        );
+        if (!r.rows[0]) throw new SeenBefore();
+        return r.rows[0];
+      });
+    } catch (e) {
+      if (e instanceof SeenBefore || isNetworkError(e) || isConstraintError(e)) return undefined;
+      throw e;
+    }
   }
 
   private async byKey(key: string): Promise<OperationRow> {
