@@ -17,6 +17,7 @@ import { serviceOrdering } from '@operon/service-order';
 import type { RelayEvent, Tx } from '@operon/store';
 import { defineFlow, type ComponentRuntime, type FlowDefinition } from '@operon/tmf';
 import { WorkflowEngine, workflowMigrations, type RunEndContext, type JeopardyContext, type WorkflowEngineOptions } from '@operon/workflow';
+import { Admission } from './admission.ts';
 import { Catalogs } from './catalog.ts';
 import { registerTasks, type Fulfilment } from './fulfilment.ts';
 import { kpiRoutes } from './kpi.ts';
@@ -36,6 +37,12 @@ export interface LeadToCashOptions {
   expectedMs?: Partial<Record<TaskName, number>>;
   /** Longest wait for one network operation before the attempt fails (and is retried). */
   networkTimeoutMs?: number;
+  /**
+   * Orders in fulfilment at once, across every node; beyond it, new orders wait `acknowledged`.
+   * Default: four times the engine's concurrency when the network answers at once (the machine is
+   * the limit); with a slower network, no limit (runs mostly wait on the network).
+   */
+  maxRunsInFlight?: number;
 }
 
 const CANCELLING = ['assessingCancellation', 'pendingCancellation'];
@@ -50,6 +57,7 @@ const DEFAULT_EXPECTED: Partial<Record<TaskName, number>> = {
 interface Running {
   engine: WorkflowEngine;
   f: Fulfilment;
+  admission: Admission;
 }
 
 /** The flow with its settings; `leadToCashFlow` is the one Operon ships. */
@@ -192,32 +200,56 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
       // more tasks than half the pool (less what the relay and HTTP requests need) they would wait on each other forever
       const fits = Math.max(1, Math.floor((runtime.db.max - 4) / 2));
       const engine = new WorkflowEngine(runtime.db, { ...options.engine, concurrency: Math.min(options.engine?.concurrency ?? 8, fits) });
-      const r: Running = { engine, f };
+      const concurrency = Math.min(options.engine?.concurrency ?? 8, fits);
+      const admission = new Admission({
+        limit: () => options.maxRunsInFlight ?? (f.activator().adapter.quick ? 4 * concurrency : undefined),
+        count: async () => (await runtime.db.query<{ n: number }>(IN_FLIGHT, [RUN_TYPE])).rows[0]?.n ?? 0,
+      });
+      const r: Running = { engine, f, admission };
       registerTasks(engine, f);
-      engine.onRunEnd(RUN_TYPE, (c) => onRunEnd(r, c));
+      engine.onRunEnd(RUN_TYPE, async (c) => {
+        await onRunEnd(r, c);
+        admission.wake();
+      });
       engine.onJeopardy(RUN_TYPE, (c) => onJeopardy(r, c));
       running.set(runtime, r);
       await runtime.relay.subscribe({
         name: 'lead-to-cash',
-        eventTypes: ['ProductOrderCreateEvent', 'CancelProductOrderCreateEvent'],
+        eventTypes: ['ProductOrderCreateEvent'],
         // each order is taken into fulfilment in a transaction of its own, under its row lock: orders
         // do not depend on each other, and one at a time would cap how many start per second
         concurrency: Math.max(1, Math.floor((runtime.db.max - 4) / 2)),
         async handle(e: RelayEvent) {
-          if (e.eventType === 'ProductOrderCreateEvent') await onOrderCreated(runtime, r, e.resourceId);
-          else await onCancelRequested(runtime, r, e.resourceId);
+          await admission.enter();
+          try {
+            await onOrderCreated(runtime, r, e.resourceId);
+          } finally {
+            admission.leave();
+          }
+        },
+      });
+      // cancellations have a consumer of their own: they never wait behind orders waiting for admission
+      await runtime.relay.subscribe({
+        name: 'lead-to-cash-cancellation',
+        eventTypes: ['CancelProductOrderCreateEvent'],
+        async handle(e: RelayEvent) {
+          await onCancelRequested(runtime, r, e.resourceId);
         },
       });
       await engine.start();
     },
     async stop() {
       for (const [runtime, r] of running) {
+        r.admission.stop();
         await r.engine.stop();
         running.delete(runtime);
       }
     },
   });
 }
+
+/** Runs of the flow in flight, on every node (the partial index of active runs holds only these). */
+const IN_FLIGHT = `SELECT count(*)::int AS n FROM workflow_run WHERE type = $1 AND status IN ('running', 'compensating', 'cancelling')`;
 
 async function runOf(tx: Tx, orderId: string): Promise<{ id: string; status: string } | undefined> {
   const r = await tx.query<{ id: string; status: string }>('SELECT id, status FROM workflow_run WHERE type = $1 AND subject = $2 ORDER BY created_at DESC LIMIT 1', [RUN_TYPE, orderId]);

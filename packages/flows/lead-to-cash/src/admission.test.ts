@@ -1,0 +1,96 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activationComponent, createActivationComponent } from '@operon/activation';
+import { components } from '@operon/server';
+import { startTestOperon, type TestOperon } from '@operon/server/testing';
+import { Admission } from './admission.ts';
+import { createLeadToCashFlow } from './index.ts';
+import { PATHS, addOrder, defineArea, defineCustomer, defineOffering, ftthDefinition, operonApi, waitForOrder, type Doc, type OperonApi } from './testing.ts';
+
+const LIMIT = 2;
+const ORDERS = 8;
+
+let op: TestOperon;
+let api: OperonApi;
+
+beforeAll(async () => {
+  // a network slow enough that a run lasts a while: without the limit, the relay would start several at once
+  const activation = createActivationComponent({ env: { OPERON_NETWORK_LATENCY_MS: '60', OPERON_NETWORK_JITTER_MS: '0' } });
+  op = await startTestOperon({
+    components: components.map((c) => (c === activationComponent ? activation : c)),
+    flows: [createLeadToCashFlow({ maxRunsInFlight: LIMIT, engine: { concurrency: 6, pollMs: 50, leaseMs: 10_000 } })],
+    config: { dbPoolSize: 16, relay: { retryBaseMs: 50, retryMaxMs: 500, maxAttempts: 8, pollMs: 100 } },
+  });
+  api = operonApi(op.url);
+}, 180_000);
+
+afterAll(async () => {
+  await op?.close();
+});
+
+describe('admission into fulfilment', () => {
+  it(`keeps at most ${LIMIT} orders in fulfilment; the others wait acknowledged, then all complete`, async () => {
+    const ftth = await defineOffering(api, ftthDefinition('Paced'));
+    const area = await defineArea(api, { area: 'BER-PACED-OLT07', street: 'Ackerstraße', olt: 'OLT07', ports: 16, vlans: { start: 700, end: 715 }, cidr: '198.51.100.0/27' }, ftth.resourceSpecs);
+    const customer = await defineCustomer(api, 'Paced', 'Orders');
+
+    // watch the runs in flight and the orders waiting, straight from the database, while the orders go through
+    const watcher = new pg.Client({ connectionString: op.db.url });
+    await watcher.connect();
+    let watching = true;
+    let most = 0;
+    let waitedBesideFull = false;
+    const watch = (async () => {
+      while (watching) {
+        const r = (await watcher.query<{ running: number; waiting: number }>(
+          `SELECT (SELECT count(*)::int FROM workflow_run WHERE status IN ('running', 'compensating', 'cancelling')) AS running,
+                  (SELECT count(*)::int FROM product_order WHERE doc->>'state' = 'acknowledged') AS waiting`,
+        )).rows[0]!;
+        most = Math.max(most, r.running);
+        if (r.running === LIMIT && r.waiting > 0) waitedBesideFull = true;
+        await new Promise((res) => setTimeout(res, 5));
+      }
+    })();
+
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < ORDERS; i++) {
+        const o = await api.post<Doc>(`${PATHS.productOrder}/productOrder`, addOrder(customer, ftth.offering, area.address, { downloadSpeed: '300' }));
+        ids.push(String(o['id']));
+      }
+      const done = await Promise.all(ids.map((id) => waitForOrder(api, id, ['completed', 'failed'], 120_000)));
+      expect(done.map((o) => o['state'])).toEqual(ids.map(() => 'completed'));
+    } finally {
+      watching = false;
+      await watch;
+      await watcher.end();
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(LIMIT);
+    expect(waitedBesideFull).toBe(true);
+  }, 180_000);
+
+  it('lets an order through after the longest wait, and everyone at once when stopping', async () => {
+    // a count that says "full" for good: only the two ways out can admit
+    const full = new Admission({ limit: () => 1, count: async () => 1, pollMs: 5, maxWaitMs: 60_000 });
+    let admitted = false;
+    const waiting = full.enter().then(() => {
+      admitted = true;
+    });
+    await new Promise((res) => setTimeout(res, 50));
+    expect(admitted).toBe(false);
+    expect(full.queued).toBe(1);
+    full.stop();
+    await waiting;
+    expect(admitted).toBe(true);
+
+    const patient = new Admission({ limit: () => 1, count: async () => 1, pollMs: 5, maxWaitMs: 30 });
+    await patient.enter();
+    expect(patient.queued).toBe(0);
+
+    // a count that fails admits rather than leaving orders behind
+    const broken = new Admission({ limit: () => 1, count: async () => Promise.reject(new Error('no database')), pollMs: 5 });
+    await broken.enter();
+    expect(broken.queued).toBe(0);
+  });
+});
