@@ -58,7 +58,11 @@ async function checkResourceDependencies(doc: Doc, ctx: RequestContext, q: Query
     const field = `resourceSpecification[${i}].id`;
     if (row.deleted) throw unprocessable(`resource specification ${id} was deleted from the resource catalog; ${what}`, field);
     if (!IN_USE.includes(row.lifecycle_status ?? '')) {
-      throw unprocessable(`${describeEntity('resource specification', row)} is ${row.lifecycle_status ?? 'without status'}; it must be Active or Launched first (${what})`, field);
+      // known from the Resource Catalog's events: a promotion committed a moment ago may not have arrived yet
+      throw unprocessable(
+        `${describeEntity('resource specification', row)} is ${row.lifecycle_status ?? 'without status'} as far as the service catalog has heard; it must be Active or Launched first (${what}; a change made a moment ago arrives within a second)`,
+        field,
+      );
     }
   }
 }

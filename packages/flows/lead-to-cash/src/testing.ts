@@ -68,11 +68,29 @@ export function operonApi(url: string, headers: Record<string, string> = {}): Op
 /** The catalog lifecycle, from design to launch. */
 const LIFECYCLE = ['In design', 'In test', 'Active', 'Launched'];
 
+/**
+ * A catalog hears of another catalog's specifications through their events, a
+ * moment after the change commits: what relies on a specification promoted
+ * just before may be refused until then. The wait is bounded; a refusal that
+ * lasts is an error.
+ */
+async function patchOnceKnown(api: OperonApi, path: string, body: Record<string, unknown>): Promise<Doc> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const r = await api.call<Doc>('PATCH', path, body, { 'content-type': 'application/merge-patch+json' });
+    if (r.status === 200) return r.body;
+    if (r.status !== 422 || !/must be Active or Launched/.test(String(r.body?.['message'])) || Date.now() > until) {
+      throw new Error(`PATCH ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
 /** Moves a catalog entity along its lifecycle up to `to` (Active or Launched). */
 export async function promote(api: OperonApi, path: string, to: 'Active' | 'Launched'): Promise<Doc> {
   let doc = await api.get(path);
   for (const state of LIFECYCLE.slice(LIFECYCLE.indexOf(String(doc['lifecycleStatus'])) + 1, LIFECYCLE.indexOf(to) + 1)) {
-    doc = await api.patch(path, { lifecycleStatus: state });
+    doc = await patchOnceKnown(api, path, { lifecycleStatus: state });
   }
   return doc;
 }
