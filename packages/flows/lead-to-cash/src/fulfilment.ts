@@ -669,14 +669,15 @@ function completeProduct(f: Fulfilment): TaskHandler<{ itemId: string }, { produ
       if (item.action === 'add') {
         const realizingService: Doc[] = [];
         const realizingResource: Doc[] = [];
+        // every service and resource of an added item was recorded by the tasks before: one missing is a fault, never a smaller product
         for (const cfs of item.cfs) {
           for (const key of [cfs.key, ...cfs.rfs.map((r) => r.key)]) {
-            const r = await getRef(tx, plan.orderId, key);
-            if (r) realizingService.push(ref(f, f.services, r.ref_id, 'Service'));
+            const r = await mustRef(tx, plan.orderId, key);
+            realizingService.push(ref(f, f.services, r.ref_id, 'Service'));
           }
           for (const res of cfs.rfs.flatMap((r) => r.resources)) {
-            const r = await getRef(tx, plan.orderId, res.key);
-            if (r) realizingResource.push(ref(f, f.resources, r.ref_id, 'Resource', String(r.detail['value'] ?? res.specName)));
+            const r = await mustRef(tx, plan.orderId, res.key);
+            realizingResource.push(ref(f, f.resources, r.ref_id, 'Resource', String(r.detail['value'] ?? res.specName)));
           }
         }
         if (before['status'] === 'created') await f.products.transition(p.ref_id, 'pendingActive', f.ctx, {}, tx);
