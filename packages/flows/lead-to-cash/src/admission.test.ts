@@ -88,6 +88,23 @@ describe('admission into fulfilment', () => {
     await patient.enter();
     expect(patient.queued).toBe(0);
 
+    // between counts the estimate follows the runs started and ended here: no statement per order
+    let counts = 0;
+    const paced = new Admission({ limit: () => 2, count: async () => (counts++, 0), pollMs: 5, recountMs: 60_000 });
+    await paced.enter();
+    paced.leave(true);
+    await paced.enter();
+    paced.leave(true);
+    let third = false;
+    const waitingThird = paced.enter().then(() => {
+      third = true;
+    });
+    await new Promise((res) => setTimeout(res, 50));
+    expect(third).toBe(false);
+    paced.ended();
+    await waitingThird;
+    expect(counts).toBe(1);
+
     // a count that fails admits rather than leaving orders behind
     const broken = new Admission({ limit: () => 1, count: async () => Promise.reject(new Error('no database')), pollMs: 5 });
     await broken.enter();

@@ -11,10 +11,16 @@
 export interface AdmissionOptions {
   /** Runs in flight (started, not ended) across every node; undefined: no limit. */
   limit: () => number | undefined;
-  /** Counts the runs in flight (one statement, asked at most once per `pollMs` however many wait). */
+  /** Counts the runs in flight across every node (one statement). */
   count: () => Promise<number>;
-  /** How often the count is asked while orders wait. */
+  /** How often waiting orders look for room (against the estimate, no statement). */
   pollMs?: number;
+  /**
+   * How long the estimate stands before the runs are counted again. Between
+   * counts it follows the runs this node starts and ends; runs other nodes end
+   * show at the next count.
+   */
+  recountMs?: number;
   /**
    * Longest an order waits: past it, it is admitted anyway, so that runs stuck
    * on an unresponsive network cannot hold every new order back for good.
@@ -29,19 +35,21 @@ interface Waiter {
 
 export class Admission {
   private readonly waiting: Waiter[] = [];
-  /** Admitted but not yet counted: their runs are being started. */
+  /** Admitted, their runs being started. */
   private starting = 0;
-  /** The last count, and the runs this node started since (not in it yet). */
-  private known: { n: number; at: number; since: number } | undefined;
+  /** Runs in flight: counted at `at`, then followed here. */
+  private estimate: { n: number; at: number } | undefined;
   private polling = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly pollMs: number;
+  private readonly recountMs: number;
   private readonly maxWaitMs: number;
 
   constructor(private readonly options: AdmissionOptions) {
     this.pollMs = options.pollMs ?? 20;
+    this.recountMs = options.recountMs ?? 500;
     this.maxWaitMs = options.maxWaitMs ?? 5000;
   }
 
@@ -55,9 +63,9 @@ export class Admission {
       this.starting++;
       return;
     }
-    // the common case under normal load: a recent count leaves room, no wait and no statement
-    const k = this.known;
-    if (!this.waiting.length && k && Date.now() - k.at < this.pollMs && k.n + k.since + this.starting < limit) {
+    // the common case under normal load: the estimate leaves room, no wait and no statement
+    const e = this.fresh();
+    if (!this.waiting.length && e && e.n + this.starting < limit) {
       this.starting++;
       return;
     }
@@ -67,14 +75,15 @@ export class Admission {
     });
   }
 
-  /** The admitted order's run is started (or was not needed): it is now counted, or never will be. */
-  leave(): void {
+  /** The admitted order's run is started (`started`), or was not needed. */
+  leave(started: boolean): void {
     this.starting = Math.max(0, this.starting - 1);
-    if (this.known) this.known.since++;
+    if (started && this.estimate) this.estimate.n++;
   }
 
-  /** A run ended here: room may have opened (counted at the next poll, at most `pollMs` away). */
-  wake(): void {
+  /** A run ended on this node: room opened. */
+  ended(): void {
+    if (this.estimate) this.estimate.n = Math.max(0, this.estimate.n - 1);
     if (this.waiting.length && !this.polling) void this.poll();
   }
 
@@ -89,6 +98,10 @@ export class Admission {
   /** How many orders wait for room now (for tests and operators). */
   get queued(): number {
     return this.waiting.length;
+  }
+
+  private fresh(): { n: number; at: number } | undefined {
+    return this.estimate && Date.now() - this.estimate.at < this.recountMs ? this.estimate : undefined;
   }
 
   private admit(n: number): void {
@@ -107,17 +120,17 @@ export class Admission {
           this.admit(this.waiting.length);
           break;
         }
-        let n: number;
-        try {
-          n = await this.options.count();
-        } catch {
-          // better an order started beyond the limit than one left waiting on a broken count
-          this.admit(this.waiting.length);
-          break;
+        let e = this.fresh();
+        if (!e) {
+          try {
+            e = this.estimate = { n: await this.options.count(), at: Date.now() };
+          } catch {
+            // better an order started beyond the limit than one left waiting on a broken count
+            this.admit(this.waiting.length);
+            break;
+          }
         }
-        this.known = { n, at: Date.now(), since: 0 };
-        const room = Math.max(0, limit - n - this.starting);
-        this.admit(room);
+        this.admit(Math.max(0, limit - e.n - this.starting));
         // the longest waiters are let through: the limit is a pace, not a wall
         const now = Date.now();
         let overdue = 0;

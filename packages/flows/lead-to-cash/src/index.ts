@@ -72,23 +72,24 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
   };
 
   /** The order's create event: its plan is worked out and its run started, with the order in progress, in one commit. */
-  async function onOrderCreated(runtime: ComponentRuntime, r: Running, orderId: string): Promise<void> {
-    await runtime.db.tx(async (tx) => {
+  async function onOrderCreated(runtime: ComponentRuntime, r: Running, orderId: string): Promise<boolean> {
+    return runtime.db.tx(async (tx) => {
       const locked = await tx.query(`SELECT 1 FROM ${PRODUCT_ORDER_TABLES.productOrder} WHERE id = $1 FOR UPDATE`, [orderId]);
-      if (locked.rowCount === 0) return;
+      if (locked.rowCount === 0) return false;
       const order = (await r.f.productOrders.orders.retrieve(orderId, tx)).doc as ProductOrder;
       // delivered at least once: a started (or refused, or cancelled) order is left as it is
-      if (order.state !== 'acknowledged') return;
-      if (await runOf(tx, orderId)) return;
+      if (order.state !== 'acknowledged') return false;
+      if (await runOf(tx, orderId)) return false;
       let plan;
       try {
         plan = await planOrder(r.f.catalogs, order, tx);
       } catch (e) {
         await r.f.productOrders.fail(orderId, { code: 'decompositionFailed', reason: 'The order cannot be decomposed', message: (e as Error).message }, r.f.ctx, {}, tx);
-        return;
+        return false;
       }
       await r.f.productOrders.start(orderId, r.f.ctx, tx);
       await r.engine.startRun(tx, { type: RUN_TYPE, subject: orderId, input: plan, tasks: tasksOf(plan, expected) });
+      return true;
     });
   }
 
@@ -209,7 +210,7 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
       registerTasks(engine, f);
       engine.onRunEnd(RUN_TYPE, async (c) => {
         await onRunEnd(r, c);
-        admission.wake();
+        c.tx.afterCommit(() => admission.ended());
       });
       engine.onJeopardy(RUN_TYPE, (c) => onJeopardy(r, c));
       running.set(runtime, r);
@@ -221,10 +222,11 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
         concurrency: Math.max(1, Math.floor((runtime.db.max - 4) / 2)),
         async handle(e: RelayEvent) {
           await admission.enter();
+          let started = false;
           try {
-            await onOrderCreated(runtime, r, e.resourceId);
+            started = await onOrderCreated(runtime, r, e.resourceId);
           } finally {
-            admission.leave();
+            admission.leave(started);
           }
         },
       });
