@@ -24,6 +24,9 @@ export async function reconcile(url: string): Promise<Reconciliation> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
+    // one snapshot for every figure: read one after the other, an order completing in between would be
+    // counted closed while its product, read before, was not yet active — a leak that is not there
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const used = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM resource_pool_item WHERE allocation_key IS NOT NULL')).rows[0]!.n);
     const active = (await c.query<{ resource_id: string }>(
       `SELECT r->>'id' AS resource_id FROM product_inventory p, jsonb_array_elements(coalesce(p.doc->'realizingResource', '[]')) r WHERE p.doc->>'status' = 'active'`,
@@ -40,6 +43,7 @@ export async function reconcile(url: string): Promise<Reconciliation> {
     const orders = Object.fromEntries((await c.query<{ state: string; n: string }>(
       `SELECT doc->>'state' AS state, count(*) AS n FROM product_order GROUP BY 1`,
     )).rows.map((r) => [r.state, Number(r.n)]));
+    await c.query('COMMIT');
     return { used, activeResources: active.length, distinctValues: new Set(values).size, leaked, unheld, orders };
   } finally {
     await c.end();
