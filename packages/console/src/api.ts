@@ -21,8 +21,6 @@ export interface ApiInit {
   /** Defaults to application/json when there is a body; PATCH may use application/merge-patch+json. */
   contentType?: string;
   signal?: AbortSignal;
-  /** Non-2xx statuses whose body is an answer to return, not an error (e.g. 502 from a replay that still fails). */
-  okStatus?: readonly number[];
 }
 
 export class ApiError extends Error {
@@ -94,7 +92,7 @@ async function request(path: string, init: ApiInit = {}): Promise<Response> {
     ...(body !== undefined ? { body } : {}),
     ...(init.signal ? { signal: init.signal } : {}),
   });
-  if (res.ok || init.okStatus?.includes(res.status)) return res;
+  if (res.ok) return res;
   const text = await res.text();
   let parsed: unknown;
   try {

@@ -34,8 +34,8 @@ export function OperationsPage() {
   });
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const replay = useMutation({
-    // a 502 answer means the listener still fails: that is an outcome to show, not a crash
-    mutationFn: (id: string) => api<ReplayAnswer>(`/ops/events/deadLetters/${encodeURIComponent(id)}/replay`, { method: 'POST', okStatus: [502] }),
+    // the answer says whether the listener took it; one that still fails is an outcome to show, not a crash
+    mutationFn: (id: string) => api<ReplayAnswer>(`/ops/events/deadLetters/${encodeURIComponent(id)}/replay`, { method: 'POST' }),
     onSuccess: (r) => {
       setResult(r.delivered
         ? { ok: true, text: `Delivered ${r.deadLetter.eventType} for ${r.deadLetter.resourceType} ${r.deadLetter.resourceId}.` }
