@@ -200,8 +200,8 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
       // a task holds its transaction's connection while activation and pool reads take a second one: with
       // more tasks than half the pool (less what the relay and HTTP requests need) they would wait on each other forever
       const fits = Math.max(1, Math.floor((runtime.db.max - 4) / 2));
-      const engine = new WorkflowEngine(runtime.db, { ...options.engine, concurrency: Math.min(options.engine?.concurrency ?? 8, fits) });
       const concurrency = Math.min(options.engine?.concurrency ?? 8, fits);
+      const engine = new WorkflowEngine(runtime.db, { ...options.engine, concurrency });
       const admission = new Admission({
         limit: () => options.maxRunsInFlight ?? (f.activator().adapter.quick ? 4 * concurrency : undefined),
         count: async () => (await runtime.db.query<{ n: number }>(IN_FLIGHT, [RUN_TYPE])).rows[0]?.n ?? 0,
@@ -219,7 +219,7 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
         eventTypes: ['ProductOrderCreateEvent'],
         // each order is taken into fulfilment in a transaction of its own, under its row lock: orders
         // do not depend on each other, and one at a time would cap how many start per second
-        concurrency: Math.max(1, Math.floor((runtime.db.max - 4) / 2)),
+        concurrency: fits,
         async handle(e: RelayEvent) {
           await admission.enter();
           let started = false;
@@ -230,10 +230,13 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
           }
         },
       });
-      // cancellations have a consumer of their own: they never wait behind orders waiting for admission
+      // cancellations have a consumer of their own: they never wait behind orders waiting for admission.
+      // It starts from the oldest event kept, so that none is missed where the shared consumer handled them
+      // before (each is looked at once; one already handled finds its order past assessingCancellation).
       await runtime.relay.subscribe({
         name: 'lead-to-cash-cancellation',
         eventTypes: ['CancelProductOrderCreateEvent'],
+        from: 'beginning',
         async handle(e: RelayEvent) {
           await onCancelRequested(runtime, r, e.resourceId);
         },
