@@ -115,6 +115,17 @@ function outboxInsert(events: OutboxEvent[], offset: number): { text: string; pa
 }
 
 const ROLLBACK_TO = /^\s*ROLLBACK\s+TO\b/i;
+const SAVEPOINT_STATEMENT = /^\s*(SAVEPOINT|RELEASE|ROLLBACK\s+TO)\s+(?:SAVEPOINT\s+)?("?[\w$]+"?)\s*;?\s*$/i;
+
+/** A string as an SQL literal, for writes sent as text (Tx.writeAtCommit). */
+export const sqlLiteral = (v: string): string => pg.escapeLiteral(v);
+
+/** A write sent with the commit (Tx.writeAtCommit); `tag` and `value` let the transaction read it back. */
+interface PendingWrite {
+  sql: string;
+  tag?: string;
+  value?: unknown;
+}
 
 /**
  * A unit of work: queries run on one connection; events go to the outbox in
@@ -125,6 +136,9 @@ export class Tx implements Queryable {
   private readonly events: OutboxEvent[] = [];
   private readonly audits: AuditRecord[] = [];
   private readonly afterCommitHooks: Array<() => void | Promise<void>> = [];
+  private readonly writes: PendingWrite[] = [];
+  /** Open savepoints, with how many pending writes were queued when each was taken. */
+  private readonly savepoints: Array<{ name: string; writes: number }> = [];
   private begun = false;
   private committedAlone = false;
   private wroteEvents = false;
@@ -144,11 +158,56 @@ export class Tx implements Queryable {
       await this.client.query('BEGIN');
       this.begun = true;
     }
-    if (typeof statement === 'string' && ROLLBACK_TO.test(statement)) {
-      this.lockedRows.clear();
-      this.memo.clear();
+    if (typeof statement === 'string') {
+      if (ROLLBACK_TO.test(statement)) {
+        this.lockedRows.clear();
+        this.memo.clear();
+      }
+      this.trackSavepoint(statement);
     }
     return run<R>(this.client, statement, params);
+  }
+
+  /** Keeps pending writes in step with savepoints: a rollback to one drops those queued after it. */
+  private trackSavepoint(statement: string): void {
+    const m = SAVEPOINT_STATEMENT.exec(statement);
+    if (!m) return;
+    const verb = m[1]!.toUpperCase().replace(/\s+/g, ' ');
+    const name = m[2]!.replace(/"/g, '').toLowerCase();
+    if (verb === 'SAVEPOINT') {
+      this.savepoints.push({ name, writes: this.writes.length });
+      return;
+    }
+    let at = -1;
+    for (let i = this.savepoints.length - 1; i >= 0; i--) {
+      if (this.savepoints[i]!.name === name) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) return;
+    if (verb === 'RELEASE') {
+      this.savepoints.length = at;
+      return;
+    }
+    this.writes.length = Math.min(this.writes.length, this.savepoints[at]!.writes);
+    this.savepoints.length = at + 1;
+  }
+
+  /**
+   * A write whose result this transaction does not need: queued, and sent
+   * with the commit in the same round trip (so `sql` carries its values as
+   * literals: pg.escapeLiteral). It is not visible to this transaction's
+   * queries; `tag` and `value` let callers read queued writes back
+   * (pendingWrites). A rollback to an earlier savepoint drops it.
+   */
+  writeAtCommit(sql: string, tag?: string, value?: unknown): void {
+    this.writes.push({ sql, ...(tag !== undefined ? { tag, value } : {}) });
+  }
+
+  /** The values of the writes queued under `tag`, oldest first. */
+  pendingWrites(tag: string): unknown[] {
+    return this.writes.filter((w) => w.tag === tag).map((w) => w.value);
   }
 
   /** Queue an event; it reaches the outbox only if the transaction commits. */
@@ -170,7 +229,7 @@ export class Tx implements Queryable {
   async finalWrite<R extends pg.QueryResultRow = pg.QueryResultRow>(
     text: string, params: unknown[], events: OutboxEvent[], audits: AuditRecord[] = [],
   ): Promise<pg.QueryResult<R>> {
-    if (this.begun || this.events.length > 0 || this.audits.length > 0 || events.length === 0) {
+    if (this.begun || this.events.length > 0 || this.audits.length > 0 || this.writes.length > 0 || events.length === 0) {
       const r = await this.query<R>(text, params);
       for (const e of events) this.emit(e);
       for (const a of audits) this.audit(a);
@@ -197,10 +256,15 @@ export class Tx implements Queryable {
   /** @internal Writes queued events and commits; returns whether events were written. */
   async commit(): Promise<boolean> {
     if (this.committedAlone) return this.wroteEvents;
-    if (this.begun && (this.audits.length > 0 || this.events.length > 0)) {
-      // audit rows, outbox rows and COMMIT in one round trip: on a small machine each round trip
-      // costs more CPU than the statements themselves
+    if (this.writes.length > 0 && !this.begun) {
+      await this.client.query('BEGIN');
+      this.begun = true;
+    }
+    if (this.begun && (this.audits.length > 0 || this.events.length > 0 || this.writes.length > 0)) {
+      // queued writes, audit rows, outbox rows and COMMIT in one round trip: on a small machine
+      // each round trip costs more CPU than the statements themselves
       const parts = [
+        ...this.writes.splice(0).map((w) => w.sql),
         ...(this.audits.length ? [auditInsertLiteral(this.audits)] : []),
         ...(this.events.length ? [outboxInsertLiteral(this.events)] : []),
         'COMMIT',

@@ -250,13 +250,14 @@ export class ResourceService<D extends Doc = Doc> {
 
   // --- create --------------------------------------------------------------------------------
 
-  async create(input: unknown, ctx: RequestContext, tx?: Tx): Promise<Versioned<D>> {
+  /** `opts.id`: an id the caller made (with newId) and has already written down, e.g. in a row that points here. */
+  async create(input: unknown, ctx: RequestContext, tx?: Tx, opts: { id?: string } = {}): Promise<Versioned<D>> {
     if (!isObject(input)) throw badRequest(`the body of a ${this.def.type} must be a JSON object`);
     for (const f of [...SERVER_FIELDS, ...(this.def.readOnly ?? []), ...(this.def.lastUpdate ? [this.def.lastUpdate] : [])]) {
       if (f in input) throw badRequest(`'${f}' is set by the server and cannot be given on create`, f);
     }
     const now = clock.now();
-    const id = newId();
+    const id = opts.id ?? newId();
     const draft: Doc = { id, ...input };
     draft['@type'] ??= this.def.type;
     if (this.def.baseType) draft['@baseType'] ??= this.def.baseType;

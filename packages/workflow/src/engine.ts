@@ -95,6 +95,13 @@ class LeaseLost extends Error {
   }
 }
 
+/** A chained task failed in a pass without savepoints: the transaction is undone and the chain runs again, guarded. */
+class ChainBroken extends Error {
+  constructor(readonly taskId: string, readonly error: unknown) {
+    super(`chained task ${taskId} failed`);
+  }
+}
+
 class TaskTimeout extends Error {
   constructor(ms: number) {
     super(`attempt timed out after ${ms} ms`);
@@ -621,24 +628,33 @@ export class WorkflowEngine {
       await this.release(h.id, h.runId, true);
       return;
     }
-    let result: Completed;
+    let result: Completed | undefined;
+    let broken: ChainBroken | undefined;
     const chainFailed: Array<{ h: Held; reg: Registered; e: unknown }> = [];
-    try {
-      result = await this.db.tx(async (tx) => {
-        const done = await this.attempt(tx, h, reg);
-        await this.runChain(tx, done, chainFailed);
-        await this.handBack(tx, done);
-        return done;
-      });
-    } catch (e) {
-      if (e instanceof LeaseLost) {
-        this.log('warn', 'workflow: task lost its lease before completing; another node runs it', { task: h.key, run: h.runId });
+    while (!result) {
+      chainFailed.length = 0;
+      try {
+        result = await this.db.tx(async (tx) => {
+          const done = await this.attempt(tx, h, reg);
+          await this.runChain(tx, done, chainFailed, broken);
+          await this.handBack(tx, done);
+          return done;
+        });
+      } catch (e) {
+        if (e instanceof ChainBroken && !broken) {
+          // a chained task failed with nothing behind a savepoint: the chain runs again, guarded, up to it
+          broken = e;
+          continue;
+        }
+        if (e instanceof LeaseLost) {
+          this.log('warn', 'workflow: task lost its lease before completing; another node runs it', { task: h.key, run: h.runId });
+          return;
+        }
+        await this.attemptFailed(h, reg, e);
         return;
       }
-      await this.attemptFailed(h, reg, e);
-      return;
     }
-    // a chained task that failed was rolled back to its savepoint: it is still leased here, as if claimed
+    // a chained task that failed was rolled back: it is still leased here, as if claimed
     for (const f of chainFailed) await this.attemptFailed(f.h, f.reg, f.e);
     for (const d of result.dependents) this.enqueue(d);
     this.madeReady(result.readied);
@@ -692,18 +708,38 @@ export class WorkflowEngine {
   }
 
   /**
-   * Runs the chainable tasks this completion leased here in the same transaction,
-   * each behind a savepoint: a failure rolls back that task only (its events
-   * and hooks with it), ends the chain, and is handled as a failed attempt
-   * once the tasks before it have committed.
+   * Runs the chainable tasks this completion leased here in the same transaction.
+   * Chained tasks rarely fail, so the first pass takes no savepoints (two round
+   * trips per task): a failure undoes the whole transaction (ChainBroken) and
+   * the chain runs again guarded, each task behind a savepoint, stopping at the
+   * task that failed, whose failure then counts as its attempt. In the guarded
+   * pass a failure rolls back that task only (its events and hooks with it),
+   * ends the chain, and is handled as a failed attempt once the tasks before it
+   * have committed.
    */
-  private async runChain(tx: Tx, done: Completed, failed: Array<{ h: Held; reg: Registered; e: unknown }>): Promise<void> {
+  private async runChain(tx: Tx, done: Completed, failed: Array<{ h: Held; reg: Registered; e: unknown }>, broken: ChainBroken | undefined): Promise<void> {
     const until = performance.now() + this.chainBudgetMs;
     while (!done.next && !this.stopping && performance.now() < until) {
       const i = this.chain ? done.dependents.findIndex((d) => this.chainable(d)) : -1;
       if (i < 0) return;
       const d = done.dependents.splice(i, 1)[0]!;
       const reg = this.handlers.get(d.kind)!;
+      if (!broken) {
+        let next: Completed;
+        try {
+          next = await this.attempt(tx, d, reg);
+        } catch (e) {
+          throw new ChainBroken(d.id, e);
+        }
+        done.dependents.push(...next.dependents);
+        done.readied += next.readied;
+        done.next = next.next;
+        continue;
+      }
+      if (d.id === broken.taskId) {
+        if (!(broken.error instanceof LeaseLost)) failed.push({ h: d, reg, e: broken.error });
+        return;
+      }
       await tx.query('SAVEPOINT workflow_chain');
       const b = buffered(tx);
       try {
@@ -723,21 +759,33 @@ export class WorkflowEngine {
 
   /** The completion, in the attempt's transaction: add what the task discovered, mark it done, release what waited for it. */
   private async complete(tx: Tx, h: Held, output: unknown, added: TaskSpec[], before: string[]): Promise<Completed> {
+    // with chaining on, what this completion readies is leased here (a chainable task runs at once);
+    // what is not chained and does not fit the queue is handed back before the commit (handBack)
+    const mayTake = this.owner !== null && (this.chain || this.queue.length < this.concurrency);
+    const outputJson = JSON.stringify(output ?? null);
+    if (!added.length) {
+      // the common case, one round trip: the run's lock, the task done, its dependents counted off
+      const rows = (
+        await tx.query<TaskRow & { run_status: RunStatus | null; run_open: number | null; completed: number; readied: number }>(
+          Q.COMPLETE_LOCKING_RUN, [h.id, this.nodeId, outputJson, mayTake, this.leaseMs, h.runId],
+        )
+      ).rows;
+      const first = rows[0]!;
+      if (first.run_status === null) throw new Error(`run ${h.runId} no longer exists`);
+      if (first.completed === 0) throw new LeaseLost(h.key);
+      const dependents = rows.filter((r) => r.id).map((r) => held(r, h.run, 'run'));
+      const next = first.run_status !== 'running' || first.run_open! <= 0 ? await this.advance(tx, h.runId) : undefined;
+      return { dependents, readied: first.readied, next };
+    }
     const lock = (await tx.query<{ status: RunStatus; open: number }>(Q.LOCK_RUN_FOR_COMPLETION, [h.runId, added.length])).rows[0];
     if (!lock) throw new Error(`run ${h.runId} no longer exists`);
     const running = lock.status === 'running';
-    let readied = 0;
-    if (added.length) {
-      // a graph that cannot be added fails the same way on every attempt: a bug in the task, not a transient fault
-      readied += await this.insertAdded(tx, h, added, before, running).catch((e: unknown) => {
-        throw e instanceof pg.DatabaseError ? e : new NonRetryableError(errorText(e), { cause: e });
-      });
-    }
-    // with chaining on, what this completion readies is leased here (a chainable task runs at once);
-    // what is not chained and does not fit the queue is handed back before the commit (handBack)
-    const takeHere = running && this.owner !== null && (this.chain || this.queue.length < this.concurrency);
+    // a graph that cannot be added fails the same way on every attempt: a bug in the task, not a transient fault
+    let readied = await this.insertAdded(tx, h, added, before, running).catch((e: unknown) => {
+      throw e instanceof pg.DatabaseError ? e : new NonRetryableError(errorText(e), { cause: e });
+    });
     const rows = (
-      await tx.query<TaskRow & { completed: number; readied: number }>(Q.COMPLETE, [h.id, this.nodeId, JSON.stringify(output ?? null), takeHere, this.leaseMs])
+      await tx.query<TaskRow & { completed: number; readied: number }>(Q.COMPLETE, [h.id, this.nodeId, outputJson, running && mayTake, this.leaseMs])
     ).rows;
     if (!rows[0] || rows[0].completed === 0) throw new LeaseLost(h.key);
     readied += rows[0].readied;

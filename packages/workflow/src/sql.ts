@@ -71,6 +71,39 @@ export const COMPLETE = prepared(`WITH t AS (
   SELECT (SELECT count(*) FROM t)::int AS completed, (SELECT count(*) FROM d WHERE d.status = 'ready')::int AS readied, d.*
     FROM (SELECT 1) one LEFT JOIN d ON d.status = 'running'`);
 
+/**
+ * COMPLETE for a task that added nothing, with the run's lock taken in the
+ * same statement (LOCK_RUN_FOR_COMPLETION): one round trip, not two. The
+ * task's row is locked only once the run's is (it joins r), so completions of
+ * one run still queue on the run first; $4 leases dependents here only while
+ * the run is running. Returns the run's status and open count on every row.
+ */
+export const COMPLETE_LOCKING_RUN = prepared(`WITH r AS (
+    UPDATE workflow_run SET open = open - 1 WHERE id = $6 RETURNING status, open
+  ),
+  t AS (
+    UPDATE workflow_task w SET status = 'done', output = $3::jsonb, ended_at = clock_timestamp(), lease_owner = NULL, lease_until = NULL,
+           error = NULL, done_seq = nextval('workflow_done_seq')
+      FROM r
+     WHERE w.id = $1 AND w.status = 'running' AND w.lease_owner = $2 RETURNING w.run_id, w.key, ($4 AND r.status = 'running') AS take
+  ),
+  d AS (
+    UPDATE workflow_task d SET
+      waiting = d.waiting - 1,
+      status = CASE WHEN d.waiting = 1 THEN (CASE WHEN t.take THEN 'running' ELSE 'ready' END) ELSE d.status END,
+      lease_owner = CASE WHEN d.waiting = 1 AND t.take THEN $2 ELSE NULL END,
+      lease_until = CASE WHEN d.waiting = 1 AND t.take THEN clock_timestamp() + $5::float8 * interval '1 millisecond' END,
+      attempts = d.attempts + (d.waiting = 1 AND t.take)::int,
+      started_at = CASE WHEN d.waiting = 1 AND t.take THEN clock_timestamp() END,
+      next_attempt_at = now()
+     FROM t WHERE d.run_id = t.run_id AND t.key = ANY(d.depends_on) AND d.status = 'pending'
+    RETURNING d.id, d.run_id, d.key, d.kind, d.status, d.input, d.output, d.attempts, d.compensation_attempts,
+              d.started_at, d.expected_ms, d.etom_task
+  )
+  SELECT (SELECT status FROM r) AS run_status, (SELECT open FROM r) AS run_open,
+         (SELECT count(*) FROM t)::int AS completed, (SELECT count(*) FROM d WHERE d.status = 'ready')::int AS readied, d.*
+    FROM (SELECT 1) one LEFT JOIN d ON d.status = 'running'`);
+
 /** Leased by a completion but not kept: ready for any node again, as if never leased. */
 export const HAND_BACK = prepared(`UPDATE workflow_task SET status = 'ready', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1, started_at = NULL
   WHERE id = ANY($1::uuid[]) AND lease_owner = $2 AND status = 'running'`);

@@ -329,6 +329,20 @@ describe('allocation and release', () => {
     expect((await pools.capacity({ poolId: p.id })).free).toBe(2);
   });
 
+  it('a refusal in the caller\'s transaction writes nothing and leaves the transaction and the key usable', async () => {
+    const p = await pool({ name: 'Short', kind: 'msisdn', range: { start: '491560000000', end: '491560000001' } });
+    const a = await op.db.tx(async (tx) => {
+      await expect(pools.allocate({ poolId: p.id, count: 3, reservationKey: 'short-1' }, ctx(), tx)).rejects.toMatchObject({ code: 'noCapacity', message: expect.stringMatching(/only 2 free values: 3 asked/) });
+      await expect(pools.allocate({ kind: 'msisdn', area: 'nowhere-at-all', resourceSpecificationId: 'rs-none', reservationKey: 'short-1' }, ctx(), tx)).rejects.toMatchObject({ code: 'noCapacity' });
+      await expect(pools.allocate({ poolId: 'no-such-pool', reservationKey: 'short-1' }, ctx(), tx)).rejects.toMatchObject({ kind: 'notFound' });
+      // the key was not taken by the refused requests: a request that fits uses it
+      return pools.allocate({ poolId: p.id, count: 2, reservationKey: 'short-1' }, ctx(), tx);
+    });
+    expect(a.items.map((i) => i.value)).toEqual(['491560000000', '491560000001']);
+    expect((await pools.capacity({ poolId: p.id })).used).toBe(2);
+    expect((await pools.allocate({ poolId: p.id, count: 2, reservationKey: 'short-1' }, ctx())).created).toBe(false);
+  });
+
   it('leaves out free values whose resource is out of service (in alarm, or locked)', async () => {
     const p = await pool({ name: 'Ports with faults', kind: 'port', values: ['OLT09/1/1/1', 'OLT09/1/1/2'] });
     const a = await pools.allocate({ poolId: p.id, count: 2, reservationKey: 'oos' }, ctx());

@@ -1,5 +1,5 @@
 import { OperonError, badRequest, newId, notFound, type RequestContext } from '@operon/kernel';
-import type { Database, Queryable, Tx } from '@operon/store';
+import { prepared, type Database, type Queryable, type Tx } from '@operon/store';
 import { ResourceService, assertValid, type ComponentRuntime, type Doc, type ResourceDefinition } from '@operon/tmf';
 import { API_NAME, BASE_PATH, ITEM_TABLE, TABLE } from './resources.ts';
 import { ResourcePool } from './schemas.ts';
@@ -136,6 +136,16 @@ interface ItemRow {
   extra: Record<string, string> | null;
   resource_id: string | null;
 }
+
+/** A row of operon_allocate (migration 0002): a value taken, or (another outcome) why none were. */
+interface TakenRow extends ItemRow {
+  outcome: 'taken' | 'exists' | 'noPool' | 'unknownPool' | 'short';
+  pool: Doc;
+  resource_id: string;
+  fresh: boolean;
+}
+
+const ALLOCATE = prepared('SELECT * FROM operon_allocate($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9::text[])');
 
 function checkSelector(s: PoolSelector): void {
   if (s.poolId !== undefined) {
@@ -279,56 +289,43 @@ export class ResourcePools {
     const asked = { poolId: request.poolId ?? null, kind: request.kind ?? null, area: request.area ?? null, resourceSpecificationId: request.resourceSpecificationId ?? null, count };
 
     return this.within(tx, async (t) => {
-      if (request.reservationKey !== undefined) {
-        // the same key allocating twice at once: the second waits, then finds the first's values
-        await t.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7639))', [`resource-allocation:${key}`]);
-        const existing = await t.query<{ same: boolean; request: typeof asked; released_at: Date | null }>(
-          `SELECT request = $2::jsonb AS same, request, released_at FROM ${ALLOCATION_TABLE} WHERE reservation_key = $1`, [key, JSON.stringify(asked)],
-        );
-        const prior = existing.rows[0];
-        if (prior) {
-          if (!prior.same) {
-            throw new OperonError('conflict', `reservationKey '${key}' was used for another allocation (${JSON.stringify(prior.request)}): use a new key`, { code: 'reservationKeyInUse', field: 'reservationKey' });
-          }
-          if (prior.released_at) throw new OperonError('conflict', `the allocation '${key}' was released: allocate with a new reservationKey`, { code: 'released', field: 'reservationKey' });
-          return { reservationKey: key, created: false, items: await this.itemsOf(t, key) };
-        }
-      }
-      const pools = await this.poolsFor(t, request);
-      if (pools.length === 0) throw new OperonError('conflict', `no resource pool matches ${JSON.stringify(request)}`, { code: 'noCapacity' });
-
-      // take free values, pool by pool in order of preference, skipping those other allocations hold
-      const taken: Array<ItemRow & { pool: Doc }> = [];
-      for (const pool of pools) {
-        if (taken.length === count) break;
-        const rows = await t.query<ItemRow>(
-          `SELECT i.pool_id, i.seq, i.value, i.extra, i.resource_id FROM ${ITEM_TABLE} i
-           WHERE i.pool_id = $1 AND i.allocation_key IS NULL
-             AND (i.resource_id IS NULL OR EXISTS (SELECT 1 FROM ${TABLE} r WHERE r.id = i.resource_id
-                   AND r.status = 'available' AND coalesce(r.doc->>'administrativeState', 'unlocked') = 'unlocked'))
-           ORDER BY i.seq LIMIT $2 FOR UPDATE OF i SKIP LOCKED`,
-          [pool['id'], count - taken.length],
-        );
-        for (const row of rows.rows) taken.push({ ...row, pool });
-      }
-      if (taken.length < count) {
+      // new resources' ids are made here so that the values can point at them in the same statement
+      const ids = Array.from({ length: count }, () => newId());
+      const rows = (await t.query<TakenRow>(ALLOCATE, [
+        key, JSON.stringify(asked), request.reservationKey !== undefined, request.poolId ?? null, request.kind ?? null,
+        request.resourceSpecificationId ?? null, request.area ?? null, count, ids,
+      ])).rows;
+      const outcome = rows[0]?.outcome;
+      if (outcome === 'exists') return this.repeated(t, key, asked);
+      if (outcome === 'unknownPool') throw notFound('ResourcePool', request.poolId!);
+      if (outcome === 'noPool') throw new OperonError('conflict', `no resource pool matches ${JSON.stringify(request)}`, { code: 'noCapacity' });
+      if (outcome === 'short') {
+        const taken = Number(rows[0]!.value);
         const where = request.poolId !== undefined ? `resource pool ${request.poolId}` : `the ${request.kind ?? ''} pools${request.area ? ` serving ${request.area}` : ''}`;
-        throw new OperonError('conflict', `${where} ${taken.length === 0 ? 'have no free value left' : `have only ${taken.length} free values`}: ${count} asked`, { code: 'noCapacity' });
+        throw new OperonError('conflict', `${where} ${taken === 0 ? 'have no free value left' : `have only ${taken} free values`}: ${count} asked`, { code: 'noCapacity' });
       }
-
-      await t.query(`INSERT INTO ${ALLOCATION_TABLE} (reservation_key, request) VALUES ($1, $2::jsonb)`, [key, JSON.stringify(asked)]);
       const items: AllocatedValue[] = [];
-      for (const row of taken) {
-        await t.query(`UPDATE ${ITEM_TABLE} SET allocation_key = $3, allocated_at = now() WHERE pool_id = $1 AND seq = $2`, [row.pool_id, row.seq, key]);
-        const resource = row.resource_id
-          ? (await this.resources.update(row.resource_id, (doc) => this.reserved(doc, row, ctx, key, request), ctx, t)).doc
-          : (await this.resources.create(this.reserved(this.fresh(row), row, ctx, key, request), ctx, t)).doc;
-        const resourceId = String(resource['id']);
-        if (!row.resource_id) await t.query(`UPDATE ${ITEM_TABLE} SET resource_id = $3 WHERE pool_id = $1 AND seq = $2`, [row.pool_id, row.seq, resourceId]);
-        items.push({ value: row.value, poolId: row.pool_id, resourceId, resource });
+      for (const row of rows) {
+        const resource = row.fresh
+          ? (await this.resources.create(this.reserved(this.fresh(row), row, ctx, key, request), ctx, t, { id: row.resource_id })).doc
+          : (await this.resources.update(row.resource_id, (doc) => this.reserved(doc, row, ctx, key, request), ctx, t)).doc;
+        items.push({ value: row.value, poolId: row.pool_id, resourceId: row.resource_id, resource });
       }
       return { reservationKey: key, created: true, items };
     });
+  }
+
+  /** A reservation key used before: the same request gets the same values back, anything else a 409. */
+  private async repeated(t: Tx, key: string, asked: Doc): Promise<Allocation> {
+    const existing = await t.query<{ same: boolean; request: Doc; released_at: Date | null }>(
+      `SELECT request = $2::jsonb AS same, request, released_at FROM ${ALLOCATION_TABLE} WHERE reservation_key = $1`, [key, JSON.stringify(asked)],
+    );
+    const prior = existing.rows[0]!;
+    if (!prior.same) {
+      throw new OperonError('conflict', `reservationKey '${key}' was used for another allocation (${JSON.stringify(prior.request)}): use a new key`, { code: 'reservationKeyInUse', field: 'reservationKey' });
+    }
+    if (prior.released_at) throw new OperonError('conflict', `the allocation '${key}' was released: allocate with a new reservationKey`, { code: 'released', field: 'reservationKey' });
+    return { reservationKey: key, created: false, items: await this.itemsOf(t, key) };
   }
 
   /** The resource a value becomes the first time it is handed out. */

@@ -11,7 +11,7 @@ import type { ProductOrdering } from '@operon/product-order';
 import type { ResourceOrdering } from '@operon/resource-order';
 import type { ResourcePools } from '@operon/resource-inventory';
 import type { ServiceOrdering } from '@operon/service-order';
-import { Tx, prepared, type Queryable } from '@operon/store';
+import { Tx, prepared, sqlLiteral, type Queryable } from '@operon/store';
 import { catalogJson, type Doc, type ResourceService } from '@operon/tmf';
 import { NonRetryableError, type CompensationContext, type TaskContext, type TaskHandler, type WorkflowEngine } from '@operon/workflow';
 import { Catalogs, forSpec, type NameValue } from './catalog.ts';
@@ -50,9 +50,10 @@ interface Ref {
 
 /**
  * What the order's tasks recorded, as this transaction knows it: loaded whole
- * on first use, kept up to date by putRef (a rollback to a savepoint drops it).
- * A key missing here may have been recorded since by a parallel task, so a
- * miss is asked of the database.
+ * on first use, with what this transaction has recorded and not yet written
+ * (putRef), kept up to date by putRef (a rollback to a savepoint drops it). A
+ * key missing here may have been recorded since by a parallel task, so a miss
+ * is asked of the database.
  */
 async function refsIn(q: Queryable, orderId: string): Promise<Map<string, Ref> | undefined> {
   if (!(q instanceof Tx)) return undefined;
@@ -61,19 +62,29 @@ async function refsIn(q: Queryable, orderId: string): Promise<Map<string, Ref> |
   if (!refs) {
     const r = await q.query<Ref>(prepared('SELECT key, ref_type, ref_id, detail FROM lead_to_cash_ref WHERE product_order_id = $1'), [orderId]);
     refs = new Map(r.rows.map((row) => [row.key, row]));
+    for (const pending of q.pendingWrites(refTag(orderId)) as Ref[]) refs.set(pending.key, pending);
     q.memo.set(key, refs);
   }
   return refs;
 }
 
-async function putRef(tx: Tx, orderId: string, key: string, type: string, id: string, detail: Doc = {}): Promise<void> {
-  await tx.query(
-    prepared(`INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (product_order_id, key) DO UPDATE SET ref_type = excluded.ref_type, ref_id = excluded.ref_id, detail = excluded.detail`),
-    [orderId, key, type, id, JSON.stringify(detail)],
+const refTag = (orderId: string) => `lead-to-cash:ref:${orderId}`;
+
+/**
+ * Records what a task made. Nothing in the transaction reads the row back
+ * (reads go through refsIn and getRef, which know what is queued), so it is
+ * written with the commit, in the commit's round trip.
+ */
+function putRef(tx: Tx, orderId: string, key: string, type: string, id: string, detail: Doc = {}): void {
+  const row: Ref = { key, ref_type: type, ref_id: id, detail: structuredClone(detail) };
+  const l = sqlLiteral;
+  tx.writeAtCommit(
+    `INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail) VALUES (${l(orderId)}, ${l(key)}, ${l(type)}, ${l(id)}, ${l(JSON.stringify(detail))}::jsonb)
+     ON CONFLICT (product_order_id, key) DO UPDATE SET ref_type = excluded.ref_type, ref_id = excluded.ref_id, detail = excluded.detail`,
+    refTag(orderId), row,
   );
   const refs = tx.memo.get(`lead-to-cash:refs:${orderId}`) as Map<string, Ref> | undefined;
-  refs?.set(key, { key, ref_type: type, ref_id: id, detail: structuredClone(detail) });
+  refs?.set(key, row);
 }
 
 async function getRef(q: Queryable, orderId: string, key: string): Promise<Ref | undefined> {
@@ -287,7 +298,7 @@ function openServiceOrder(f: Fulfilment): TaskHandler<Doc, { serviceOrderId: str
             ...(item.place ? { place: item.place } : {}),
             productOrderItem: [{ productOrderId: plan.orderId, orderItemId: item.itemId, orderItemAction: 'add', role: 'creator', '@referredType': 'ProductOrderItem' }],
           }, f.ctx, tx);
-          await putRef(tx, plan.orderId, `product:${item.itemId}`, 'Product', String(product.doc['id']));
+          putRef(tx, plan.orderId, `product:${item.itemId}`, 'Product', String(product.doc['id']));
           for (const cfs of item.cfs) {
             const rfsRefs: Doc[] = [];
             const rfsItems: string[] = [];
@@ -299,7 +310,7 @@ function openServiceOrder(f: Fulfilment): TaskHandler<Doc, { serviceOrderId: str
                 ...(item.place ? { place: item.place.map((p) => ({ role: 'serviceAddress', ...p })) } : {}),
               }, f.ctx, tx);
               const id = String(s.doc['id']);
-              await putRef(tx, plan.orderId, rfs.key, 'Service', id);
+              putRef(tx, plan.orderId, rfs.key, 'Service', id);
               rfsRefs.push(ref(f, f.services, id, 'Service', rfs.specName));
               const itemId = nextId();
               itemIds[rfs.key] = itemId;
@@ -317,7 +328,7 @@ function openServiceOrder(f: Fulfilment): TaskHandler<Doc, { serviceOrderId: str
               ...(item.place ? { place: item.place.map((p) => ({ role: 'serviceAddress', ...p })) } : {}),
             }, f.ctx, tx);
             const id = String(s.doc['id']);
-            await putRef(tx, plan.orderId, cfs.key, 'Service', id);
+            putRef(tx, plan.orderId, cfs.key, 'Service', id);
             const itemId = nextId();
             itemIds[cfs.key] = itemId;
             soItems.push({
@@ -329,7 +340,7 @@ function openServiceOrder(f: Fulfilment): TaskHandler<Doc, { serviceOrderId: str
         } else {
           // modify and delete act on the product's services
           const product = await f.products.retrieve(item.productId!, tx);
-          await putRef(tx, plan.orderId, `product:${item.itemId}`, 'Product', item.productId!);
+          putRef(tx, plan.orderId, `product:${item.itemId}`, 'Product', item.productId!);
           for (const s of listOf(product.doc['realizingService'])) {
             const service = await f.services.find(String(s['id']), tx);
             if (!service || service['state'] === 'terminated') continue;
@@ -352,7 +363,7 @@ function openServiceOrder(f: Fulfilment): TaskHandler<Doc, { serviceOrderId: str
         }, f.ctx, tx);
         serviceOrderId = String(so.doc['id']);
         await f.serviceOrders.start(serviceOrderId, f.ctx, tx);
-        await putRef(tx, plan.orderId, 'service-order', 'ServiceOrder', serviceOrderId, { items: itemIds });
+        putRef(tx, plan.orderId, 'service-order', 'ServiceOrder', serviceOrderId, { items: itemIds });
       }
       await f.productOrders.addMilestone(plan.orderId, {
         name: 'serviceOrderOpened', status: 'Completed', message: serviceOrderId ? `service order ${serviceOrderId} opened` : 'no service to order',
@@ -407,7 +418,7 @@ function openResourceOrder(f: Fulfilment): TaskHandler<Doc, { resourceOrderId: s
       }, f.ctx, tx);
       const resourceOrderId = String(ro.doc['id']);
       await f.resourceOrders.start(resourceOrderId, f.ctx, tx);
-      await putRef(tx, plan.orderId, 'resource-order', 'ResourceOrder', resourceOrderId, { items: itemIds });
+      putRef(tx, plan.orderId, 'resource-order', 'ResourceOrder', resourceOrderId, { items: itemIds });
       for (const item of plan.items) {
         if (item.action !== 'add') continue;
         const p = await mustRef(tx, plan.orderId, `product:${item.itemId}`);
@@ -449,7 +460,7 @@ function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved>
           }, f.ctx, tx);
           const resourceId = a.items[0]!.resourceId;
           allocations.push({ key: res.key, reservationKey, resourceId });
-          await putRef(tx, plan.orderId, res.key, 'Resource', resourceId, { reservationKey, value: a.items[0]!.value });
+          putRef(tx, plan.orderId, res.key, 'Resource', resourceId, { reservationKey, value: a.items[0]!.value });
         } catch (e) {
           if (e instanceof OperonError && e.kind === 'conflict') throw new NonRetryableError(`cannot allocate ${res.specName}${item.area ? ` in ${item.area}` : ''}: ${e.message}`, { cause: e });
           throw e;
@@ -866,7 +877,7 @@ async function failItem(f: Fulfilment, scoped: ReadonlyMap<string, Scoped>, ctx:
     code: 'fulfilmentFailed', reason: `Order item ${itemId} could not be delivered`, message: reason, itemIds: [itemId],
   }, f.ctx, tx);
   const failure = await mustRef(tx, plan.orderId, failureKey(itemId));
-  await putRef(tx, plan.orderId, failureKey(itemId), failure.ref_type, failure.ref_id, { ...failure.detail, compensated: true });
+  putRef(tx, plan.orderId, failureKey(itemId), failure.ref_type, failure.ref_id, { ...failure.detail, compensated: true });
 }
 
 /**
@@ -896,7 +907,7 @@ function itemScoped<I, O>(f: Fulfilment, scoped: Map<string, Scoped>, kind: stri
         if (!isItemFailure(e, ctx.attempt, f.maxAttempts)) throw e;
         await ctx.tx.query('ROLLBACK TO SAVEPOINT lead_to_cash_item');
         const reason = (e as Error).message;
-        await putRef(ctx.tx, plan.orderId, failureKey(itemId), 'OrderItemFailure', ctx.task.key, { reason });
+        putRef(ctx.tx, plan.orderId, failureKey(itemId), 'OrderItemFailure', ctx.task.key, { reason });
         if (last) await failItem(f, scoped, ctx, plan, itemId, reason);
         return { itemFailed: reason };
       }

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlLiteral } from './database.ts';
+import { createTestDatabase, type TestDatabase } from './testing.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await t.db.query('CREATE TABLE at_commit (k text PRIMARY KEY, v text NOT NULL)');
+});
+afterAll(async () => t?.drop());
+
+const put = (k: string, v: string) => `INSERT INTO at_commit (k, v) VALUES (${sqlLiteral(k)}, ${sqlLiteral(v)})`;
+const rows = async () => (await t.db.query<{ k: string; v: string }>('SELECT k, v FROM at_commit ORDER BY k')).rows;
+
+describe('writes sent with the commit', () => {
+  it('are written by the commit, invisible before it, readable back through their tag', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    await t.db.tx(async (tx) => {
+      tx.writeAtCommit(put('a', "it's quoted"), 'things', 'a');
+      await tx.query('SELECT 1');
+      expect((await tx.query('SELECT count(*)::int AS n FROM at_commit')).rows[0]).toEqual({ n: 0 });
+      tx.writeAtCommit(put('b', '2'), 'things', 'b');
+      tx.writeAtCommit(put('c', '3'));
+      expect(tx.pendingWrites('things')).toEqual(['a', 'b']);
+    });
+    expect(await rows()).toEqual([{ k: 'a', v: "it's quoted" }, { k: 'b', v: '2' }, { k: 'c', v: '3' }]);
+  });
+
+  it('are written when nothing else ran in the transaction, and not at all when it rolls back', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    await t.db.tx(async (tx) => tx.writeAtCommit(put('alone', '1')));
+    await expect(t.db.tx(async (tx) => {
+      tx.writeAtCommit(put('lost', '1'));
+      throw new Error('undone');
+    })).rejects.toThrow('undone');
+    expect(await rows()).toEqual([{ k: 'alone', v: '1' }]);
+  });
+
+  it('follow savepoints: a rollback to one drops what was queued after it, a release keeps it', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    await t.db.tx(async (tx) => {
+      tx.writeAtCommit(put('before', '1'), 'x', 'before');
+      await tx.query('SAVEPOINT outer_one');
+      tx.writeAtCommit(put('kept', '1'), 'x', 'kept');
+      await tx.query('SAVEPOINT inner_one');
+      tx.writeAtCommit(put('dropped', '1'), 'x', 'dropped');
+      await tx.query('ROLLBACK TO SAVEPOINT inner_one');
+      expect(tx.pendingWrites('x')).toEqual(['before', 'kept']);
+      tx.writeAtCommit(put('after-rollback', '1'), 'x', 'after-rollback');
+      await tx.query('RELEASE SAVEPOINT inner_one');
+      await tx.query('RELEASE SAVEPOINT outer_one');
+      await tx.query('SAVEPOINT again');
+      tx.writeAtCommit(put('dropped-too', '1'));
+      await tx.query('ROLLBACK TO again');
+    });
+    expect((await rows()).map((r) => r.k)).toEqual(['after-rollback', 'before', 'kept']);
+  });
+
+  it('fail the commit when one of them fails, and the transaction is undone whole', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    await t.db.query(`INSERT INTO at_commit VALUES ('taken', '0')`);
+    await expect(t.db.tx(async (tx) => {
+      await tx.query(`INSERT INTO at_commit VALUES ('other', '1')`);
+      tx.writeAtCommit(put('taken', '1'));
+    })).rejects.toThrow(/duplicate key/);
+    expect(await rows()).toEqual([{ k: 'taken', v: '0' }]);
+  });
+});
