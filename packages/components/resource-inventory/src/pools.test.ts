@@ -343,6 +343,18 @@ describe('allocation and release', () => {
     expect((await pools.allocate({ poolId: p.id, count: 2, reservationKey: 'short-1' }, ctx())).created).toBe(false);
   });
 
+  it('relates what it allocates to the resource it goes with (dependsOn), once, also when a value is handed out again', async () => {
+    const p = await pool({ name: 'Related', kind: 'msisdn', range: { start: '491570000000', end: '491570000000' } });
+    const on = { id: 'port-1', href: 'http://x/resource/port-1' };
+    const rels = (r: Record<string, unknown>) => r['resourceRelationship'];
+    const first = await pools.allocate({ poolId: p.id, dependsOn: on }, ctx());
+    expect(rels(first.items[0]!.resource)).toEqual([{ relationshipType: 'dependsOn', resource: on }]);
+    await pools.release({ reservationKey: first.reservationKey }, ctx());
+    const again = await pools.allocate({ poolId: p.id, dependsOn: on }, ctx());
+    expect(again.items[0]!.resourceId).toBe(first.items[0]!.resourceId);
+    expect(rels(again.items[0]!.resource)).toEqual([{ relationshipType: 'dependsOn', resource: on }]);
+  });
+
   it('leaves out free values whose resource is out of service (in alarm, or locked)', async () => {
     const p = await pool({ name: 'Ports with faults', kind: 'port', values: ['OLT09/1/1/1', 'OLT09/1/1/2'] });
     const a = await pools.allocate({ poolId: p.id, count: 2, reservationKey: 'oos' }, ctx());

@@ -56,6 +56,11 @@ export interface AllocationRequest extends PoolSelector {
   reservationKey?: string;
   /** Parties the resources are reserved for (copied to the resources). */
   relatedParty?: readonly Doc[];
+  /**
+   * A resource the allocated ones go with (a `dependsOn` resourceRelationship
+   * on each, written with the reservation): the VLAN and address of a port.
+   */
+  dependsOn?: Doc;
 }
 
 export interface AllocatedValue {
@@ -360,6 +365,12 @@ export class ResourcePools {
       ...Object.entries(extra).map(([name, value]) => ({ name, valueType: 'string', value })),
     ];
     const next: Doc = { ...doc, resourceStatus: 'reserved', usageState: 'idle', resourceCharacteristic: characteristics };
+    const on = request.dependsOn;
+    if (on) {
+      const rels = (Array.isArray(doc['resourceRelationship']) ? (doc['resourceRelationship'] as Doc[]) : [])
+        .filter((r) => !(r['relationshipType'] === 'dependsOn' && (r['resource'] as Doc | undefined)?.['id'] === on['id']));
+      next['resourceRelationship'] = [...rels, { relationshipType: 'dependsOn', resource: structuredClone(on) }];
+    }
     if (request.relatedParty?.length) next['relatedParty'] = structuredClone(request.relatedParty);
     else delete next['relatedParty'];
     return next;

@@ -454,9 +454,12 @@ function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved>
       const allocations: Reserved['allocations'] = [];
       for (const res of rfs.resources) {
         const reservationKey = `${ctx.idempotencyKey}:${res.key}`;
+        // the resources of one service go together: each names the first (e.g. the VLAN and address on the port)
+        const first = allocations[0];
         try {
           const a = await f.pools().allocate({
             resourceSpecificationId: res.specId, ...(item.area ? { area: item.area } : {}), count: 1, reservationKey, relatedParty: [plan.customer],
+            ...(first ? { dependsOn: { id: first.resourceId, href: f.resources.href(f.ctx, first.resourceId) } } : {}),
           }, f.ctx, tx);
           const resourceId = a.items[0]!.resourceId;
           allocations.push({ key: res.key, reservationKey, resourceId });
@@ -465,14 +468,6 @@ function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved>
           if (e instanceof OperonError && e.kind === 'conflict') throw new NonRetryableError(`cannot allocate ${res.specName}${item.area ? ` in ${item.area}` : ''}: ${e.message}`, { cause: e });
           throw e;
         }
-      }
-      // the resources of one service go together: each names the first (e.g. the VLAN and address on the port)
-      const [first, ...rest] = allocations;
-      for (const a of rest) {
-        await f.resources.update(a.resourceId, (doc) => ({
-          ...doc,
-          resourceRelationship: [...listOf(doc['resourceRelationship']), { relationshipType: 'dependsOn', resource: { id: first!.resourceId, href: f.resources.href(f.ctx, first!.resourceId) } }],
-        }), f.ctx, tx);
       }
       const service = await mustRef(tx, plan.orderId, rfs.key);
       await serviceTo(f, service.ref_id, 'reserved', {
