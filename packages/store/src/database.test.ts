@@ -56,6 +56,15 @@ describe('writes sent with the commit', () => {
     expect((await rows()).map((r) => r.k)).toEqual(['after-rollback', 'before', 'kept']);
   });
 
+  it('are refused once a final write has ended the transaction, rather than lost', async () => {
+    await t.db.tx(async (tx) => {
+      await tx.finalWrite('INSERT INTO at_commit (k, v) VALUES ($1, $2) RETURNING k', ['final', '1'], [{ api: 'test', eventType: 'ThingEvent', resourceType: 'Thing', resourceId: 'final', payload: {} }]);
+      expect(() => tx.writeAtCommit(put('late', '1'))).toThrow(/final write already ended/);
+    });
+    expect((await rows()).map((r) => r.k)).toContain('final');
+    expect((await rows()).map((r) => r.k)).not.toContain('late');
+  });
+
   it('fail the commit when one of them fails, and the transaction is undone whole', async () => {
     await t.db.query('TRUNCATE at_commit');
     await t.db.query(`INSERT INTO at_commit VALUES ('taken', '0')`);

@@ -202,6 +202,8 @@ export class Tx implements Queryable {
    * (pendingWrites). A rollback to an earlier savepoint drops it.
    */
   writeAtCommit(sql: string, tag?: string, value?: unknown): void {
+    // after a final write there is no commit left to carry it: it would be lost without a word
+    if (this.committedAlone) throw new Error('a final write already ended this transaction');
     this.writes.push({ sql, ...(tag !== undefined ? { tag, value } : {}) });
   }
 
