@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlLiteral } from './database.ts';
-import { createTestDatabase, type TestDatabase } from './testing.ts';
+import { prepared, sqlLiteral, type Tx } from './database.ts';
+import { countRoundTrips, createTestDatabase, type TestDatabase } from './testing.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -73,5 +73,77 @@ describe('writes sent with the commit', () => {
       tx.writeAtCommit(put('taken', '1'));
     })).rejects.toThrow(/duplicate key/);
     expect(await rows()).toEqual([{ k: 'taken', v: '0' }]);
+  });
+});
+
+const counted = (fn: (tx: Tx, trips: () => number) => Promise<void>) => countRoundTrips(t.db, fn);
+
+const putNext = 'INSERT INTO at_commit (k, v) VALUES ($1, $2)';
+
+describe('writes sent with the next statement', () => {
+  it('ride in the round trip of the next statement, which sees them, as the first statement carries BEGIN', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    await counted(async (tx, trips) => {
+      tx.writeWithNext(putNext, ['a', "it's"]);
+      tx.writeWithNext(putNext, ['b', '2']);
+      expect(trips()).toBe(0);
+      const seen = await tx.query<{ n: number }>(prepared('SELECT count(*)::int AS n FROM at_commit WHERE k = ANY($1)'), [['a', 'b']]);
+      expect(seen.rows[0]).toEqual({ n: 2 });
+      expect(trips()).toBe(1);
+      // another connection does not see them before the commit
+      expect((await t.db.query('SELECT count(*)::int AS n FROM at_commit')).rows[0]).toEqual({ n: 0 });
+      tx.writeWithNext(putNext, ['c', '3']);
+    }).then((trips) => expect(trips).toBe(2));
+    expect(await rows()).toEqual([{ k: 'a', v: "it's" }, { k: 'b', v: '2' }, { k: 'c', v: '3' }]);
+  });
+
+  it('go with the commit when nothing follows them, BEGIN included: one round trip in all', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    const trips = await counted(async (tx, tripsSoFar) => {
+      tx.writeWithNext(putNext, ['alone', '1']);
+      tx.emit({ api: 'test', eventType: 'ThingEvent', resourceType: 'Thing', resourceId: 'alone', payload: {} });
+      expect(tripsSoFar()).toBe(0);
+    });
+    expect(trips).toBe(1);
+    expect(await rows()).toEqual([{ k: 'alone', v: '1' }]);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE resource_id = 'alone'`)).rows[0]).toEqual({ n: 1 });
+  });
+
+  it('are dropped with a rollback, and with a rollback to a savepoint taken before them', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    await expect(t.db.tx(async (tx) => {
+      tx.writeWithNext(putNext, ['lost', '1']);
+      await tx.query('SELECT 1');
+      throw new Error('undone');
+    })).rejects.toThrow('undone');
+    await t.db.tx(async (tx) => {
+      tx.writeWithNext(putNext, ['before', '1']);
+      await tx.query('SAVEPOINT s');
+      tx.writeWithNext(putNext, ['dropped', '1']);
+      await tx.query('ROLLBACK TO SAVEPOINT s');
+      tx.writeWithNext(putNext, ['after', '1']);
+    });
+    expect((await rows()).map((r) => r.k)).toEqual(['after', 'before']);
+  });
+
+  it('fail the statement they ride with, as their writer explains the error, and the transaction is undone', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    await t.db.query(`INSERT INTO at_commit VALUES ('taken', '0')`);
+    const explain = (e: unknown) => ((e as { code?: string }).code === '23505' ? new Error('taken is taken') : e);
+    await expect(t.db.tx(async (tx) => {
+      await tx.query(putNext, ['other', '1']);
+      tx.writeWithNext(putNext, ['taken', '1'], explain);
+      await tx.query('SELECT 1');
+    })).rejects.toThrow('taken is taken');
+    await expect(t.db.tx(async (tx) => {
+      tx.writeWithNext(putNext, ['taken', '1'], explain);
+    })).rejects.toThrow('taken is taken');
+    expect(await rows()).toEqual([{ k: 'taken', v: '0' }]);
+  });
+
+  it('are refused when their values cannot be written as literals', async () => {
+    await t.db.tx(async (tx) => {
+      expect(() => tx.writeWithNext('INSERT INTO at_commit (k, v) VALUES ($1, $2) -- why', ['x', 'y'])).toThrow(/cannot queue/);
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { newId } from '@operon/kernel';
+import { inlineStatement, sqlLiteral } from './inline.ts';
 
 // bigint columns (outbox positions, counts) fit comfortably in a JS number
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -88,7 +89,7 @@ function auditInsertLiteral(records: AuditRecord[]): string {
   }));
   return `INSERT INTO audit_log (at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version, before, after, correlation_id)
     SELECT at, principal_id, principal_name, coalesce(roles, '{}'), action, api, resource_type, resource_id, version, before, after, correlation_id
-      FROM jsonb_to_recordset(${pg.escapeLiteral(JSON.stringify(rows))}::jsonb) AS x(at timestamptz, principal_id text, principal_name text,
+      FROM jsonb_to_recordset(${sqlLiteral(JSON.stringify(rows))}::jsonb) AS x(at timestamptz, principal_id text, principal_name text,
            roles text[], action text, api text, resource_type text, resource_id text, version integer, before jsonb, after jsonb, correlation_id text)`;
 }
 
@@ -99,7 +100,7 @@ function outboxInsertLiteral(events: OutboxEvent[]): string {
   // WITH ORDINALITY keeps the events in the order they were raised (seq follows it)
   return `INSERT INTO outbox (event_id, api, event_type, resource_type, resource_id, payload)
     SELECT (r->>'event_id')::uuid, r->>'api', r->>'event_type', r->>'resource_type', r->>'resource_id', r->'payload'
-      FROM jsonb_array_elements(${pg.escapeLiteral(JSON.stringify(rows))}::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n`;
+      FROM jsonb_array_elements(${sqlLiteral(JSON.stringify(rows))}::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n`;
 }
 
 /** The outbox rows for `events` as one multi-row INSERT, with parameters numbered from `offset`. */
@@ -118,7 +119,7 @@ const ROLLBACK_TO = /^\s*ROLLBACK\s+TO\b/i;
 const SAVEPOINT_STATEMENT = /^\s*(SAVEPOINT|RELEASE|ROLLBACK\s+TO)\s+(?:SAVEPOINT\s+)?("?[\w$]+"?)\s*;?\s*$/i;
 
 /** A string as an SQL literal, for writes sent as text (Tx.writeAtCommit). */
-export const sqlLiteral = (v: string): string => pg.escapeLiteral(v);
+export { sqlLiteral };
 
 /** A write sent with the commit (Tx.writeAtCommit); `tag` and `value` let the transaction read it back. */
 interface PendingWrite {
@@ -127,16 +128,41 @@ interface PendingWrite {
   value?: unknown;
 }
 
+/** The last result of a simple-protocol query (several statements answer with one result each). */
+function lastResult<R extends pg.QueryResultRow>(r: pg.QueryResult<R> | pg.QueryResult<R>[]): pg.QueryResult<R> {
+  return Array.isArray(r) ? r[r.length - 1]! : r;
+}
+
+/** A write sent ahead of the next statement (Tx.writeWithNext). */
+interface AheadWrite {
+  sql: string;
+  /** What its failure means to the caller that queued it (the error as it would have had it at once). */
+  mapError?: (e: unknown) => unknown;
+}
+
+/** The error as the first queued write that recognises it would have raised it: it surfaced later, in another statement. */
+function explained(e: unknown, sent: readonly AheadWrite[]): unknown {
+  for (const w of sent) {
+    const mapped = w.mapError?.(e);
+    if (mapped !== undefined && mapped !== e) return mapped;
+  }
+  return e;
+}
+
 /**
  * A unit of work: queries run on one connection; events go to the outbox in
  * the same commit. BEGIN is sent only when a query runs, so that a unit whose
- * whole work is one write (`finalWrite`) costs one round trip, not four.
+ * whole work is one write (`finalWrite`) costs one round trip, not four; it
+ * travels in the round trip of the first query, as the writes queued with
+ * `writeWithNext` travel in the next one's.
  */
 export class Tx implements Queryable {
   private readonly events: OutboxEvent[] = [];
   private readonly audits: AuditRecord[] = [];
   private readonly afterCommitHooks: Array<() => void | Promise<void>> = [];
   private readonly writes: PendingWrite[] = [];
+  /** Statements to run ahead of the next query, in its round trip (writeWithNext). */
+  private readonly ahead: AheadWrite[] = [];
   /** Open savepoints, with how many pending writes were queued when each was taken. */
   private readonly savepoints: Array<{ name: string; writes: number }> = [];
   private begun = false;
@@ -154,18 +180,44 @@ export class Tx implements Queryable {
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
     if (this.committedAlone) throw new Error('a final write already ended this transaction');
-    if (!this.begun) {
-      await this.client.query('BEGIN');
-      this.begun = true;
-    }
     if (typeof statement === 'string') {
       if (ROLLBACK_TO.test(statement)) {
         this.lockedRows.clear();
         this.memo.clear();
+        // everything still queued ahead was written after the savepoint (taking one sends them)
+        this.ahead.length = 0;
       }
       this.trackSavepoint(statement);
     }
-    return run<R>(this.client, statement, params);
+    const sent = this.ahead.splice(0);
+    const before = [...(this.begun ? [] : ['BEGIN']), ...sent.map((w) => w.sql)];
+    this.begun = true;
+    if (before.length === 0) return run<R>(this.client, statement, params);
+    // what must run first rides in this statement's round trip, the statement's values written in as literals
+    const text = typeof statement === 'string' ? statement : statement.text;
+    const inlined = inlineStatement(text, params ?? []);
+    try {
+      if (inlined === undefined) {
+        await this.client.query(before.join(';\n'));
+        return await run<R>(this.client, statement, params);
+      }
+      return lastResult(await (this.client.query(`${before.join(';\n')};\n${inlined}`) as unknown as Promise<pg.QueryResult<R> | pg.QueryResult<R>[]>));
+    } catch (e) {
+      throw explained(e, sent);
+    }
+  }
+
+  /**
+   * A write whose result this transaction does not need, but which later
+   * statements may read: it runs ahead of the transaction's next statement, in
+   * that statement's round trip, or with the commit. Its error (it should have
+   * none: callers queue only writes they know will succeed) surfaces there.
+   */
+  writeWithNext(text: string, params: readonly unknown[] = [], mapError?: (e: unknown) => unknown): void {
+    if (this.committedAlone) throw new Error('a final write already ended this transaction');
+    const sql = inlineStatement(text, params);
+    if (sql === undefined) throw new Error(`cannot queue a write whose values cannot be written as literals: ${text.slice(0, 80)}`);
+    this.ahead.push({ sql, ...(mapError ? { mapError } : {}) });
   }
 
   /** Keeps pending writes in step with savepoints: a rollback to one drops those queued after it. */
@@ -197,7 +249,7 @@ export class Tx implements Queryable {
   /**
    * A write whose result this transaction does not need: queued, and sent
    * with the commit in the same round trip (so `sql` carries its values as
-   * literals: pg.escapeLiteral). It is not visible to this transaction's
+   * literals: sqlLiteral). It is not visible to this transaction's
    * queries; `tag` and `value` let callers read queued writes back
    * (pendingWrites). A rollback to an earlier savepoint drops it.
    */
@@ -231,7 +283,7 @@ export class Tx implements Queryable {
   async finalWrite<R extends pg.QueryResultRow = pg.QueryResultRow>(
     text: string, params: unknown[], events: OutboxEvent[], audits: AuditRecord[] = [],
   ): Promise<pg.QueryResult<R>> {
-    if (this.begun || this.events.length > 0 || this.audits.length > 0 || this.writes.length > 0 || events.length === 0) {
+    if (this.begun || this.events.length > 0 || this.audits.length > 0 || this.writes.length > 0 || this.ahead.length > 0 || events.length === 0) {
       const r = await this.query<R>(text, params);
       for (const e of events) this.emit(e);
       for (const a of audits) this.audit(a);
@@ -258,36 +310,28 @@ export class Tx implements Queryable {
   /** @internal Writes queued events and commits; returns whether events were written. */
   async commit(): Promise<boolean> {
     if (this.committedAlone) return this.wroteEvents;
-    if (this.writes.length > 0 && !this.begun) {
-      await this.client.query('BEGIN');
-      this.begun = true;
-    }
-    if (this.begun && (this.audits.length > 0 || this.events.length > 0 || this.writes.length > 0)) {
-      // queued writes, audit rows, outbox rows and COMMIT in one round trip: on a small machine
-      // each round trip costs more CPU than the statements themselves
+    if (this.writes.length > 0 || this.ahead.length > 0 || this.audits.length > 0 || this.events.length > 0) {
+      // BEGIN if not yet sent, queued writes, audit rows, outbox rows and COMMIT in one round trip:
+      // on a small machine each round trip costs more CPU than the statements themselves
+      const sent = this.ahead.splice(0);
       const parts = [
+        ...(this.begun ? [] : ['BEGIN']),
+        ...sent.map((w) => w.sql),
         ...this.writes.splice(0).map((w) => w.sql),
         ...(this.audits.length ? [auditInsertLiteral(this.audits)] : []),
         ...(this.events.length ? [outboxInsertLiteral(this.events)] : []),
         'COMMIT',
       ];
+      this.begun = true;
       this.wroteEvents ||= this.events.length > 0;
       this.audits.length = 0;
       this.events.length = 0;
-      await this.client.query(parts.join(';\n'));
+      try {
+        await this.client.query(parts.join(';\n'));
+      } catch (e) {
+        throw explained(e, sent);
+      }
       return this.wroteEvents;
-    }
-    if (this.audits.length > 0) {
-      const audit = auditInsert(this.audits, 0);
-      await this.query(prepared(audit.text), audit.params);
-      this.audits.length = 0;
-    }
-    if (this.events.length > 0) {
-      const outbox = outboxInsert(this.events, 0);
-      // without an open transaction the outbox insert is a transaction of its own
-      await run(this.client, prepared(outbox.text), outbox.params);
-      this.events.length = 0;
-      this.wroteEvents = true;
     }
     if (this.begun) await this.client.query('COMMIT');
     return this.wroteEvents;
@@ -326,6 +370,7 @@ export class Database implements Queryable {
   /** Connections in the pool: what workers that hold a transaction while asking for another must stay under. */
   readonly max: number;
   private readonly commitListeners = new Set<() => void>();
+  private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(options: DatabaseOptions) {
     this.url = options.url;
@@ -374,7 +419,13 @@ export class Database implements Queryable {
     return result;
   }
 
+  /** Run when the database is closed (connections of its own that a helper keeps, say). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
   async close(): Promise<void> {
+    for (const c of this.closers.splice(0)) await c();
     await this.pool.end();
   }
 }

@@ -1,4 +1,5 @@
 import { OperonError, badRequest, conflict } from '@operon/kernel';
+import type { DocumentCache } from './cache.ts';
 import { Tx, prepared, type AuditRecord, type OutboxEvent, type Queryable } from './database.ts';
 
 /** One stored resource: the TMF document plus what the store keeps beside it. */
@@ -51,6 +52,12 @@ export interface DocumentTableOptions {
    * in the migration: equality filters and sorts on them use that index.
    */
   indexedAttributes?: readonly string[];
+  /**
+   * Keeps documents in memory between reads (DocumentChanges.of(db).cache(table)),
+   * for tables read far more often than written; the table's migration must
+   * call `operon_cache_documents`, or the cache stays unused.
+   */
+  cache?: DocumentCache;
 }
 
 interface Row {
@@ -100,6 +107,12 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
   readonly table: string;
   private readonly columns = new Map<string, Column>();
   private readonly returning = 'id, version, doc, created_at, updated_at';
+  /**
+   * Whether the table's rows answer to nothing but their primary key: no
+   * unique index, constraint or trigger of a component's own that could refuse
+   * a write. Asked of the database once, at the first write that could use it.
+   */
+  private plain: Promise<boolean> | undefined;
 
   constructor(readonly options: DocumentTableOptions) {
     if (!SAFE_TABLE.test(options.table)) throw new Error(`invalid table name ${options.table}`);
@@ -130,6 +143,26 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     return stored;
   }
 
+  /**
+   * A write of row `id` in `q`: the cache forgets the row now and again once
+   * the write commits (a read in between may have kept the row as it was).
+   */
+  private async writing<T>(q: Queryable, id: string, write: () => Promise<T>): Promise<T> {
+    const cache = this.options.cache;
+    if (!cache) return write();
+    cache.forget(id);
+    if (q instanceof Tx) {
+      q.afterCommit(() => cache.forget(id));
+      return write();
+    }
+    // without a transaction the write commits on its own, before the caller hears back
+    try {
+      return await write();
+    } finally {
+      cache.forget(id);
+    }
+  }
+
   private kept(q: Queryable, id: string): StoredDocument<D> | undefined {
     const s = this.lockedIn(q)?.get(`${this.table}:${id}`) as StoredDocument<D> | undefined;
     return s ? { ...s, doc: structuredClone(s.doc) } : undefined;
@@ -143,8 +176,22 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     };
   }
 
-  async insert(q: Queryable, id: string, doc: D, at: Date): Promise<StoredDocument<D>> {
+  /**
+   * `fresh`: the id was just made (newId), so no row can hold it: in a
+   * transaction the insert is then sent ahead of its next statement
+   * (Tx.writeWithNext), which saves its round trip.
+   */
+  insert(q: Queryable, id: string, doc: D, at: Date, opts: { fresh?: boolean } = {}): Promise<StoredDocument<D>> {
+    return this.writing(q, id, () => this.insertRow(q, id, doc, at, opts));
+  }
+
+  private async insertRow(q: Queryable, id: string, doc: D, at: Date, opts: { fresh?: boolean }): Promise<StoredDocument<D>> {
     const s = this.insertStatement(id, doc, at);
+    if (opts.fresh && (await this.mayWriteAhead(q, id, doc))) {
+      (q as Tx).writeWithNext(s.text.replace(/ RETURNING version$/, ''), s.params, (e) => this.refusedHere(e, id));
+      this.keep(q, { id, version: 1, doc: structuredClone(doc), createdAt: at, updatedAt: at });
+      return { id, version: 1, doc, createdAt: at, updatedAt: at };
+    }
     try {
       await q.query(prepared(s.text), s.params);
       this.keep(q, { id, version: 1, doc: structuredClone(doc), createdAt: at, updatedAt: at });
@@ -156,6 +203,8 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
 
   /** Inserts as the last write of `tx`, with its events (one round trip when nothing else ran). */
   async insertLast(tx: Tx, id: string, doc: D, at: Date, events: OutboxEvent[], audits: AuditRecord[] = []): Promise<StoredDocument<D>> {
+    this.options.cache?.forget(id);
+    if (this.options.cache) tx.afterCommit(() => this.options.cache!.forget(id));
     const s = this.insertStatement(id, doc, at);
     try {
       await tx.finalWrite(s.text, s.params, events, audits);
@@ -163,6 +212,11 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     } catch (e) {
       throw this.uniqueViolation(e, id);
     }
+  }
+
+  /** A refusal by this table, as uniqueViolation names it; anything else is left as it is. */
+  private refusedHere(e: unknown, id: string): unknown {
+    return (e as { table?: string }).table === this.table ? this.uniqueViolation(e, id) : e;
   }
 
   /** A unique index that refuses a write is the caller's conflict (409), an index that cannot hold a value its bad input (400): not server errors. */
@@ -179,6 +233,12 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     // a row this transaction holds locked is as it left it
     const held = this.kept(q, id);
     if (held) return held;
+    const cache = opts.forUpdate ? undefined : this.options.cache;
+    const generation = cache ? await cache.open(q) : undefined;
+    if (generation !== undefined) {
+      const hit = cache!.get(id);
+      if (hit) return hit as StoredDocument<D>;
+    }
     const r = await q.query<Row>(
       prepared(`SELECT ${this.returning} FROM ${this.table} WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`),
       [id],
@@ -186,6 +246,7 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     if (!r.rows[0]) return undefined;
     const stored = this.toStored(r.rows[0]);
     if (opts.forUpdate) this.keep(q, { ...stored, doc: structuredClone(stored.doc) });
+    else if (generation !== undefined) cache!.put(generation, stored);
     return stored;
   }
 
@@ -195,8 +256,64 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     return r.rows[0];
   }
 
-  /** Writes a new version if the stored one is still `expectedVersion`; undefined if it moved on or is gone. */
-  async update(q: Queryable, id: string, doc: D, expectedVersion: number, at: Date): Promise<StoredDocument<D> | undefined> {
+  /**
+   * Whether a write of `doc` may be sent ahead of the next statement: the only
+   * error it could meet is an indexed value too long for a B-tree entry, and
+   * that is ruled out here (the id and the indexed attributes together stay
+   * well under the ~2.7 kB an entry holds).
+   */
+  private fitsIndexes(id: string, doc: D): boolean {
+    let bytes = Buffer.byteLength(id);
+    for (const attr of ['name', this.options.statusAttribute, ...(this.options.indexedAttributes ?? [])]) {
+      const v = attr === undefined ? undefined : (doc as Record<string, unknown>)[attr];
+      if (typeof v === 'string') bytes += Buffer.byteLength(v);
+      else if (v !== undefined && v !== null) return false;
+    }
+    return bytes <= 2_000;
+  }
+
+  /** Whether a write of `doc` in `q` may go ahead of the next statement (see fitsIndexes and plain). */
+  private async mayWriteAhead(q: Queryable, id: string, doc: D): Promise<boolean> {
+    if (!(q instanceof Tx) || !this.fitsIndexes(id, doc)) return false;
+    this.plain ??= q
+      .query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM pg_index WHERE indrelid = $1::regclass AND indisunique AND NOT indisprimary)
+              + (SELECT count(*) FROM pg_constraint WHERE conrelid = $1::regclass AND contype NOT IN ('p', 'n'))
+              + (SELECT count(*) FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal) AS n`,
+        [this.table],
+      )
+      .then((r) => Number(r.rows[0]?.n) === 0);
+    try {
+      return await this.plain;
+    } catch (e) {
+      this.plain = undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Writes a new version if the stored one is still `expectedVersion`; undefined if it moved on or is gone.
+   * A row this transaction holds locked cannot have moved on: its update is sent ahead of the
+   * transaction's next statement (Tx.writeWithNext), which saves its round trip; it states the one
+   * row it expects to change, so a write that found nothing fails the transaction.
+   */
+  update(q: Queryable, id: string, doc: D, expectedVersion: number, at: Date): Promise<StoredDocument<D> | undefined> {
+    return this.writing(q, id, () => this.updateRow(q, id, doc, expectedVersion, at));
+  }
+
+  private async updateRow(q: Queryable, id: string, doc: D, expectedVersion: number, at: Date): Promise<StoredDocument<D> | undefined> {
+    const held = this.lockedIn(q)?.get(`${this.table}:${id}`) as StoredDocument<D> | undefined;
+    if (held?.version === expectedVersion && (await this.mayWriteAhead(q, id, doc))) {
+      (q as Tx).writeWithNext(
+        `WITH u AS (UPDATE ${this.table} SET doc = $2, version = $4 + 1, updated_at = $3 WHERE id = $1 AND version = $4 RETURNING 1)
+         SELECT operon_expect_rows((SELECT count(*) FROM u), 1, $5)`,
+        [id, JSON.stringify(doc), at, expectedVersion, `update of ${this.table} ${id}`],
+        (e) => this.refusedHere(e, id),
+      );
+      const stored: StoredDocument<D> = { id, version: expectedVersion + 1, doc, createdAt: held.createdAt, updatedAt: at };
+      this.keep(q, { ...stored, doc: structuredClone(doc) });
+      return stored;
+    }
     try {
       const r = await q.query<Row>(
         prepared(`UPDATE ${this.table} SET doc = $2, version = version + 1, updated_at = $3 WHERE id = $1 AND version = $4 RETURNING ${this.returning}`),
@@ -214,7 +331,11 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     }
   }
 
-  async delete(q: Queryable, id: string, expectedVersion?: number): Promise<StoredDocument<D> | undefined> {
+  delete(q: Queryable, id: string, expectedVersion?: number): Promise<StoredDocument<D> | undefined> {
+    return this.writing(q, id, () => this.deleteRow(q, id, expectedVersion));
+  }
+
+  private async deleteRow(q: Queryable, id: string, expectedVersion?: number): Promise<StoredDocument<D> | undefined> {
     this.lockedIn(q)?.delete(`${this.table}:${id}`);
     const r = await q.query<Row>(
       `DELETE FROM ${this.table} WHERE id = $1${expectedVersion === undefined ? '' : ' AND version = $2'} RETURNING ${this.returning}`,

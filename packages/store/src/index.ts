@@ -7,5 +7,6 @@ export * from './database.ts';
 export * from './embedded.ts';
 export * from './migrate.ts';
 export * from './documents.ts';
+export * from './cache.ts';
 export * from './relay.ts';
 export * from './backup.ts';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { Database } from './database.ts';
+import { Database, Tx } from './database.ts';
 import { migrate, type MigrationSource } from './migrate.ts';
 
 export interface TestDatabase {
@@ -59,4 +59,34 @@ export async function createTestDatabase(sources: MigrationSource[] = [], option
       await empty.drop();
     },
   };
+}
+
+/**
+ * Runs `fn` in a transaction on a connection of its own that counts round
+ * trips (`soFar`), commits it, and returns how many it took in all.
+ */
+export async function countRoundTrips(db: Database, fn: (tx: Tx, soFar: () => number) => Promise<void>): Promise<number> {
+  const client = await db.pool.connect();
+  let n = 0;
+  const counting = new Proxy(client, {
+    get(target, p) {
+      const v: unknown = Reflect.get(target, p, target);
+      if (p !== 'query' || typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        n++;
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const tx = new Tx(counting);
+  try {
+    await fn(tx, () => n);
+    await tx.commit();
+    return n;
+  } catch (e) {
+    await tx.rollback();
+    throw e;
+  } finally {
+    client.release();
+  }
 }

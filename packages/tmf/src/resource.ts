@@ -9,7 +9,7 @@ import {
   type Lifecycle,
   type RequestContext,
 } from '@operon/kernel';
-import { DocumentTable, type AuditRecord, type Database, type OutboxEvent, type Queryable, type StoredDocument, type Tx } from '@operon/store';
+import { DocumentChanges, DocumentTable, type AuditRecord, type Database, type OutboxEvent, type Queryable, type StoredDocument, type Tx } from '@operon/store';
 import { envelope, eventType, EVENT_KINDS, lowerFirst, type EventKind } from './events.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
 import { parseListQuery, project, type ParsedListQuery } from './query.ts';
@@ -37,6 +37,12 @@ export interface ResourceDefinition {
   baseType?: string;
   /** SQL table created by the component's migration with `operon_create_resource_table`. */
   table: string;
+  /**
+   * Read far more often than written (catalog entities read at every order):
+   * nodes keep the documents in memory between reads. The migration must call
+   * `operon_cache_documents` on the table, which tells every node of each change.
+   */
+  cached?: boolean;
   schema: TObject;
   /** Attributes set by the server only; refused on input unless unchanged. */
   readOnly?: readonly string[];
@@ -142,6 +148,7 @@ export class ResourceService<D extends Doc = Doc> {
       ...(def.lifecycle ? { statusAttribute: def.lifecycle.field } : {}),
       ...(def.lastUpdate ? { lastUpdateAttribute: def.lastUpdate } : {}),
       ...(def.indexed ? { indexedAttributes: def.indexed } : {}),
+      ...(def.cached ? { cache: DocumentChanges.of(db).cache(def.table) } : {}),
     });
     const props = Object.keys(def.schema.properties);
     this.writable = new Set(props);
@@ -282,7 +289,7 @@ export class ResourceService<D extends Doc = Doc> {
         const stored = await this.table.insertLast(t, id, doc, now, event ? [event] : [], [audit]);
         return { doc: stored.doc, version: stored.version };
       }
-      const stored = await this.table.insert(t, id, doc, now);
+      const stored = await this.table.insert(t, id, doc, now, { fresh: true });
       this.emit(t, ctx, 'Create', stored.doc);
       t.audit(audit);
       return { doc: stored.doc, version: stored.version };

@@ -31,7 +31,7 @@ const changeEvents = 'combined';
 const KIND = 'resource specification';
 
 export const resourceSpecification: ResourceDefinition = specificationDefinition({
-  name: 'resourceSpecification', type: 'ResourceSpecification', changeEvents, table: TABLES.specification, schema: ResourceSpecification,
+  name: 'resourceSpecification', type: 'ResourceSpecification', changeEvents, table: TABLES.specification, cached: true, schema: ResourceSpecification,
   lifecycle: resourceSpecificationLifecycle, kind: KIND, basePath: BASE_PATH,
   subclasses: specificationTypes.filter((t) => t !== SPECIFICATION_TYPES.plain),
   relationshipKey: 'resourceSpecRelationship',

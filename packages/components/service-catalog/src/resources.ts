@@ -68,7 +68,7 @@ async function checkResourceDependencies(doc: Doc, ctx: RequestContext, q: Query
 }
 
 export const serviceSpecification: ResourceDefinition = specificationDefinition({
-  name: 'serviceSpecification', type: 'ServiceSpecification', changeEvents, table: TABLES.specification, schema: ServiceSpecification,
+  name: 'serviceSpecification', type: 'ServiceSpecification', changeEvents, table: TABLES.specification, cached: true, schema: ServiceSpecification,
   lifecycle: serviceSpecificationLifecycle, kind: KIND, basePath: BASE_PATH,
   subclasses: [SPECIFICATION_TYPES.customerFacing, SPECIFICATION_TYPES.resourceFacing],
   relationshipKey: 'serviceSpecRelationship',

@@ -24,6 +24,8 @@ export interface CatalogEntityOptions {
   changeEvents?: 'separate' | 'combined';
   /** Attributes that never change after create (e.g. `@type`). */
   immutable?: readonly string[];
+  /** Kept in memory between reads (ResourceDefinition.cached). */
+  cached?: boolean;
 }
 
 function base(o: CatalogEntityOptions): ResourceDefinition {
@@ -36,6 +38,7 @@ function base(o: CatalogEntityOptions): ResourceDefinition {
     lastUpdate: 'lastUpdate',
     ...(o.changeEvents ? { changeEvents: o.changeEvents } : {}),
     ...(o.immutable ? { immutable: o.immutable } : {}),
+    ...(o.cached ? { cached: true } : {}),
   };
 }
 

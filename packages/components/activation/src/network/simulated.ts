@@ -202,14 +202,18 @@ export class SimulatedNetwork implements NetworkAdapter {
     const id = newId();
     try {
       return await this.db.tx(async (tx) => {
-        const outcome = await this.apply(tx, { id, kind, target_id: request.id, request } as OperationRow);
+        // the record first (BEGIN rides with it): a key seen before stops here, before any change;
+        // its outcome goes with the commit, so nobody sees the operation completed without it
         const r = await tx.query<OperationRow>(
           `INSERT INTO activation_sim_operation (id, idempotency_key, kind, target_id, request, request_hash, state, due_at, planned_failure, outcome, completed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'Completed', $7, NULL, $8, now()) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-          [id, key, kind, request.id, JSON.stringify(request), hash, dueAt, JSON.stringify(outcome)],
+           VALUES ($1, $2, $3, $4, $5, $6, 'Completed', $7, NULL, NULL, now()) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+          [id, key, kind, request.id, JSON.stringify(request), hash, dueAt],
         );
         if (!r.rows[0]) throw new SeenBefore();
-        return r.rows[0];
+        const outcome = await this.apply(tx, { id, kind, target_id: request.id, request } as OperationRow);
+        const recorded = JSON.stringify(outcome);
+        tx.writeWithNext('UPDATE activation_sim_operation SET outcome = $2 WHERE id = $1', [id, recorded]);
+        return { ...r.rows[0], outcome: JSON.parse(recorded) as OperationRow['outcome'] };
       });
     } catch (e) {
       if (e instanceof SeenBefore || isNetworkError(e) || isConstraintError(e)) return undefined;

@@ -1,0 +1,3 @@
+-- Resource specifications are read at every order and change rarely: nodes keep them in memory, and
+-- this tells every node of each change.
+SELECT operon_cache_documents('resource_catalog_specification');
