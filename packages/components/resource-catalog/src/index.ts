@@ -29,12 +29,18 @@ const SERVICE_SPECIFICATION_EVENTS = [
   'ServiceSpecificationDeleteEvent',
 ] as const;
 
+/** Longest id recorded as needed: a B-tree entry holds about 2.7 kB, so no specification of ours has a longer one. */
+const MAX_KEY_BYTES = 2_000;
+
 /** Records which of our specifications a service specification needs, as it now stands; idempotent. */
 async function recordServiceSpecification(runtime: ComponentRuntime, e: RelayEvent): Promise<void> {
   if (e.api !== 'serviceCatalogManagement') return;
   const event = e.payload['event'];
   const spec = isObject(event) && isObject(event['serviceSpecification']) ? event['serviceSpecification'] : undefined;
-  const needs = e.eventType === 'ServiceSpecificationDeleteEvent' || !spec ? [] : [...new Set(idsOf(spec['resourceSpecification']))];
+  // an id longer than a key of our specifications can be names none of ours, and would not fit the index
+  const needs = e.eventType === 'ServiceSpecificationDeleteEvent' || !spec
+    ? []
+    : [...new Set(idsOf(spec['resourceSpecification']))].filter((id) => Buffer.byteLength(id) <= MAX_KEY_BYTES);
   await runtime.db.tx(async (tx) => {
     await tx.query(`DELETE FROM ${TABLES.serviceSpecUse} WHERE service_spec_id = $1`, [e.resourceId]);
     if (needs.length === 0) return;

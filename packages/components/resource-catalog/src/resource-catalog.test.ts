@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestOperon, type TestOperon } from '@operon/server/testing';
 import type { CatalogEntity, TmfErrorBody as TmfError } from '@operon/tmf';
@@ -329,7 +330,9 @@ describe('service specifications known from the Service Catalog', () => {
   it('keep a resource specification they need from being retired or deleted while they are in use', async () => {
     const port = await post('/resourceSpecification', { name: 'OLT port', '@type': 'PhysicalResourceSpecification' });
     await activate('resourceSpecification', port['id']);
-    const rfs = { id: 'rfs-1', name: 'Fibre access RFS', '@type': 'ResourceFacingServiceSpecification', resourceSpecification: [{ id: port['id'] }, { id: 'elsewhere' }] };
+    // an id no specification could have (longer than an index entry holds) is passed over, not a dead letter
+    const overlong = randomBytes(3000).toString('base64');
+    const rfs = { id: 'rfs-1', name: 'Fibre access RFS', '@type': 'ResourceFacingServiceSpecification', resourceSpecification: [{ id: port['id'] }, { id: 'elsewhere' }, { id: overlong }] };
     await emit('ServiceSpecificationCreateEvent', { ...rfs, lifecycleStatus: 'In design' });
     await uses('rfs-1', 2);
     await moveTo('resourceSpecification', port['id'], 'Launched');

@@ -74,7 +74,7 @@ describe('catalog', () => {
     await page.getByRole('button', { name: 'Edit' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Fibre 500');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Fibre 500' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Fibre 500', exact: true }).waitFor();
     expect((await h.call<{ name: string }>('GET', `${PRODUCT}/productOffering/${id}`)).body.name).toBe('Fibre 500');
   });
 

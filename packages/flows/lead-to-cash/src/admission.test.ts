@@ -4,7 +4,7 @@ import { activationComponent, createActivationComponent } from '@operon/activati
 import { components } from '@operon/server';
 import { startTestOperon, type TestOperon } from '@operon/server/testing';
 import { Admission } from './admission.ts';
-import { createLeadToCashFlow } from './index.ts';
+import { createLeadToCashFlow, leadToCashEnv } from './index.ts';
 import { PATHS, addOrder, defineArea, defineCustomer, defineOffering, ftthDefinition, operonApi, waitForOrder, type Doc, type OperonApi } from './testing.ts';
 
 const LIMIT = 2;
@@ -109,5 +109,13 @@ describe('admission into fulfilment', () => {
     const broken = new Admission({ limit: () => 1, count: async () => Promise.reject(new Error('no database')), pollMs: 5 });
     await broken.enter();
     expect(broken.queued).toBe(0);
+  });
+
+  it('takes its limit and the engine\'s concurrency from the environment, and refuses what is not a count', () => {
+    expect(leadToCashEnv({})).toEqual({});
+    expect(leadToCashEnv({ OPERON_MAX_ORDERS_IN_FLIGHT: '40', OPERON_WORKFLOW_CONCURRENCY: '6' })).toEqual({ maxRunsInFlight: 40, concurrency: 6 });
+    expect(() => leadToCashEnv({ OPERON_MAX_ORDERS_IN_FLIGHT: '0' })).toThrow(/OPERON_MAX_ORDERS_IN_FLIGHT must be a whole number of at least 1, got '0'/);
+    expect(() => leadToCashEnv({ OPERON_WORKFLOW_CONCURRENCY: 'many' })).toThrow(/OPERON_WORKFLOW_CONCURRENCY/);
+    expect(() => leadToCashEnv({ OPERON_MAX_ORDERS_IN_FLIGHT: '2.5' })).toThrow(/whole number/);
   });
 });

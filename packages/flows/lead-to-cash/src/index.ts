@@ -45,6 +45,24 @@ export interface LeadToCashOptions {
   maxRunsInFlight?: number;
 }
 
+/**
+ * What the environment sets of the flow's options (an option given in code wins):
+ * `OPERON_MAX_ORDERS_IN_FLIGHT` (maxRunsInFlight) and `OPERON_WORKFLOW_CONCURRENCY`
+ * (the engine's tasks at once on this node).
+ */
+export function leadToCashEnv(env: NodeJS.ProcessEnv = process.env): { maxRunsInFlight?: number; concurrency?: number } {
+  const positive = (name: string): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, got '${v}'`);
+    return n;
+  };
+  const maxRunsInFlight = positive('OPERON_MAX_ORDERS_IN_FLIGHT');
+  const concurrency = positive('OPERON_WORKFLOW_CONCURRENCY');
+  return { ...(maxRunsInFlight ? { maxRunsInFlight } : {}), ...(concurrency ? { concurrency } : {}) };
+}
+
 const CANCELLING = ['assessingCancellation', 'pendingCancellation'];
 const CLOSED = ['rejected', 'cancelled', 'completed', 'failed', 'partial'];
 
@@ -200,10 +218,12 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
       // a task holds its transaction's connection while activation and pool reads take a second one: with
       // more tasks than half the pool (less what the relay and HTTP requests need) they would wait on each other forever
       const fits = Math.max(1, Math.floor((runtime.db.max - 4) / 2));
-      const concurrency = Math.min(options.engine?.concurrency ?? 8, fits);
+      const env = leadToCashEnv();
+      const concurrency = Math.min(options.engine?.concurrency ?? env.concurrency ?? 8, fits);
+      const maxRunsInFlight = options.maxRunsInFlight ?? env.maxRunsInFlight;
       const engine = new WorkflowEngine(runtime.db, { ...options.engine, concurrency });
       const admission = new Admission({
-        limit: () => options.maxRunsInFlight ?? (f.activator().adapter.quick ? 4 * concurrency : undefined),
+        limit: () => maxRunsInFlight ?? (f.activator().adapter.quick ? 4 * concurrency : undefined),
         count: async () => (await runtime.db.query<{ n: number }>(IN_FLIGHT, [RUN_TYPE])).rows[0]?.n ?? 0,
       });
       const r: Running = { engine, f, admission };
