@@ -94,9 +94,6 @@ function asFailure(e: unknown): NetworkFailure {
   throw e;
 }
 
-/** The idempotency key of a quick operation was used before: the general path answers the repeat. */
-class SeenBefore extends Error {}
-
 /** An error of the network's own tables that asFailure turns into the network's answer. */
 const isConstraintError = (e: unknown) => ['23505', '23514', '22P02', '23503'].includes(String((e as { code?: string }).code));
 
@@ -202,21 +199,22 @@ export class SimulatedNetwork implements NetworkAdapter {
     const id = newId();
     try {
       return await this.db.tx(async (tx) => {
-        // the record first (BEGIN rides with it): a key seen before stops here, before any change;
-        // its outcome goes with the commit, so nobody sees the operation completed without it
-        const r = await tx.query<OperationRow>(
+        const outcome = JSON.parse(JSON.stringify(await this.apply(tx, { id, kind, target_id: request.id, request } as OperationRow))) as OperationRow['outcome'];
+        // the record goes with the commit: a key seen before fails it on the key's unique index, and
+        // everything applied is undone with it (the general way then answers from what was recorded)
+        tx.writeWithNext(
           `INSERT INTO activation_sim_operation (id, idempotency_key, kind, target_id, request, request_hash, state, due_at, planned_failure, outcome, completed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'Completed', $7, NULL, NULL, now()) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-          [id, key, kind, request.id, JSON.stringify(request), hash, dueAt],
+           VALUES ($1, $2, $3, $4, $5, $6, 'Completed', $7, NULL, $8, now())`,
+          [id, key, kind, request.id, JSON.stringify(request), hash, dueAt, JSON.stringify(outcome)],
         );
-        if (!r.rows[0]) throw new SeenBefore();
-        const outcome = await this.apply(tx, { id, kind, target_id: request.id, request } as OperationRow);
-        const recorded = JSON.stringify(outcome);
-        tx.writeWithNext('UPDATE activation_sim_operation SET outcome = $2 WHERE id = $1', [id, recorded]);
-        return { ...r.rows[0], outcome: JSON.parse(recorded) as OperationRow['outcome'] };
+        const row: OperationRow = {
+          id, idempotency_key: key, kind, target_id: request.id, request: JSON.parse(JSON.stringify(request)) as OperationRow['request'], request_hash: hash,
+          state: 'Completed', due_at: dueAt, planned_failure: null, attempts: 1, outcome, error: null,
+        };
+        return row;
       });
     } catch (e) {
-      if (e instanceof SeenBefore || isNetworkError(e) || isConstraintError(e)) return undefined;
+      if (isNetworkError(e) || isConstraintError(e)) return undefined;
       throw e;
     }
   }
