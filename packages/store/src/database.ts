@@ -189,10 +189,10 @@ export class Tx implements Queryable {
       }
       this.trackSavepoint(statement);
     }
+    if (this.begun && this.ahead.length === 0) return run<R>(this.client, statement, params);
     const sent = this.ahead.splice(0);
     const before = [...(this.begun ? [] : ['BEGIN']), ...sent.map((w) => w.sql)];
     this.begun = true;
-    if (before.length === 0) return run<R>(this.client, statement, params);
     // what must run first rides in this statement's round trip, the statement's values written in as literals
     const text = typeof statement === 'string' ? statement : statement.text;
     const inlined = inlineStatement(text, params ?? []);

@@ -202,16 +202,16 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
   }
 
   /** Inserts as the last write of `tx`, with its events (one round trip when nothing else ran). */
-  async insertLast(tx: Tx, id: string, doc: D, at: Date, events: OutboxEvent[], audits: AuditRecord[] = []): Promise<StoredDocument<D>> {
-    this.options.cache?.forget(id);
-    if (this.options.cache) tx.afterCommit(() => this.options.cache!.forget(id));
-    const s = this.insertStatement(id, doc, at);
-    try {
-      await tx.finalWrite(s.text, s.params, events, audits);
-      return { id, version: 1, doc, createdAt: at, updatedAt: at };
-    } catch (e) {
-      throw this.uniqueViolation(e, id);
-    }
+  insertLast(tx: Tx, id: string, doc: D, at: Date, events: OutboxEvent[], audits: AuditRecord[] = []): Promise<StoredDocument<D>> {
+    return this.writing(tx, id, async () => {
+      const s = this.insertStatement(id, doc, at);
+      try {
+        await tx.finalWrite(s.text, s.params, events, audits);
+        return { id, version: 1, doc, createdAt: at, updatedAt: at };
+      } catch (e) {
+        throw this.uniqueViolation(e, id);
+      }
+    });
   }
 
   /** A refusal by this table, as uniqueViolation names it; anything else is left as it is. */
@@ -257,10 +257,12 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
   }
 
   /**
-   * Whether a write of `doc` may be sent ahead of the next statement: the only
-   * error it could meet is an indexed value too long for a B-tree entry, and
-   * that is ruled out here (the id and the indexed attributes together stay
-   * well under the ~2.7 kB an entry holds).
+   * Whether a write of `doc` may be sent ahead of the next statement: on a
+   * plain table the one error it could meet is a value too long for a B-tree
+   * entry, ruled out here for the indexes the table knows (the id and the
+   * indexed attributes together stay well under the ~2.7 kB an entry holds);
+   * one a component's own expression index refuses is reported late, as the
+   * same 400 (refusedHere).
    */
   private fitsIndexes(id: string, doc: D): boolean {
     let bytes = Buffer.byteLength(id);
