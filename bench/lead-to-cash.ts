@@ -304,12 +304,12 @@ async function phaseOrders(ctx: BenchContext, scale: Scale, server: BenchServer,
   figures.add(C, 'cost.commits', 'PostgreSQL commits per order', 'commits/req', commitsAll / delivered, { diagnostic: true });
   if (ctx.options.diagnose) {
     const g = statementGroups(stats, delivered);
-    figures.add(C, 'cost.statements', 'SQL statements per order', 'queries/req', g.workflow + g.relay + g.other, { diagnostic: true });
+    figures.add(C, 'cost.statements', 'round trips to PostgreSQL per order', 'queries/req', g.workflow + g.relay + g.other, { diagnostic: true });
     figures.add(C, 'cost.statements.workflow', '  of which workflow engine (workflow_*)', 'queries/req', g.workflow, { diagnostic: true });
     figures.add(C, 'cost.statements.relay', '  of which event outbox and relay', 'queries/req', g.relay, { diagnostic: true });
     if (stats.poolAcquires > 0) figures.add(C, 'cost.poolWait', 'pool wait per transaction', 'ms', stats.poolWaitMs / stats.poolAcquires, { diagnostic: true });
     figures.add(C, 'cost.transactions', 'pooled transactions per order', 'commits/req', stats.poolAcquires / delivered, { diagnostic: true });
-    notes.push(`statements per order (${delivered.toFixed(0)} order equivalents of work, ${Math.round((drainedAt - load.windowStart + scale.warmupSeconds * 1000) / 1000)} s):`, ...g.lines.map((l) => `  ${l}`));
+    notes.push(`round trips per order, a batch of statements by its first (${delivered.toFixed(0)} order equivalents of work, ${Math.round((drainedAt - load.windowStart + scale.warmupSeconds * 1000) / 1000)} s):`, ...g.lines.map((l) => `  ${l}`));
   }
 }
 

@@ -90,12 +90,19 @@ function instrumentClient(): void {
       };
       return original.apply(this, a);
     }
-    const r = original.apply(this, a) as Promise<unknown> | undefined;
+    const returned = original.apply(this, a) as { then?: unknown; done?: Promise<unknown> } | undefined;
+    const timed = () => record(kind, performance.now() - t0);
+    // a query object of the caller's own (the store's statement batches): timed through its `done` promise, returned as it is
+    if (typeof returned?.done?.then === 'function') {
+      returned.done.then(timed, timed);
+      return returned;
+    }
+    const r = returned as Promise<unknown> | undefined;
     if (r && typeof r.then === 'function') {
       return r.then(
-        (v) => (record(kind, performance.now() - t0), v),
+        (v) => (timed(), v),
         (e: unknown) => {
-          record(kind, performance.now() - t0);
+          timed();
           throw e;
         },
       );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepared, sqlLiteral, type Tx } from './database.ts';
+import { Tx, prepared, sqlLiteral } from './database.ts';
 import { countRoundTrips, createTestDatabase, type TestDatabase } from './testing.ts';
 
 let t: TestDatabase;
@@ -141,9 +141,39 @@ describe('writes sent with the next statement', () => {
     expect(await rows()).toEqual([{ k: 'taken', v: '0' }]);
   });
 
-  it('are refused when their values cannot be written as literals', async () => {
-    await t.db.tx(async (tx) => {
-      expect(() => tx.writeWithNext('INSERT INTO at_commit (k, v) VALUES ($1, $2) -- why', ['x', 'y'])).toThrow(/cannot queue/);
-    });
+  it('go to the socket with BEGIN and the next statement in one write, each of them prepared on the connection', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    const client = await t.db.pool.connect();
+    const socket = (client as unknown as { connection: { stream: { _write: Function; _writev?: Function } } }).connection.stream;
+    let writes = 0;
+    const counting = <F extends Function>(f: F) => function (this: unknown, ...a: unknown[]) {
+      writes++;
+      return f.apply(this, a);
+    };
+    socket._write = counting(socket._write);
+    if (socket._writev) socket._writev = counting(socket._writev);
+    const tx = new Tx(client);
+    try {
+      tx.writeWithNext(putNext, ['p1', '1']);
+      tx.writeWithNext(putNext, ['p2', '2']);
+      const seen = await tx.query<{ n: number }>(prepared('SELECT count(*)::int AS n FROM at_commit'));
+      expect(seen.rows[0]).toEqual({ n: 2 });
+      expect(writes).toBe(1);
+      const kept = await tx.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements WHERE statement IN ($1, $2)`, [putNext, 'SELECT count(*)::int AS n FROM at_commit']);
+      expect(kept.rows.map((r) => r.statement).sort()).toEqual([putNext, 'SELECT count(*)::int AS n FROM at_commit'].sort());
+    } finally {
+      await tx.rollback();
+      client.release(true);
+    }
+  });
+
+  it('a statement whose prepared plan a schema change outdated is sent again unprepared', async () => {
+    await t.db.query('CREATE TABLE IF NOT EXISTS reshaped (k text PRIMARY KEY)');
+    await t.db.query(`INSERT INTO reshaped VALUES ('a') ON CONFLICT DO NOTHING`);
+    const read = 'SELECT * FROM reshaped WHERE k = $1';
+    // run often enough to be prepared on the connections that run it
+    for (let i = 0; i < 2 * t.db.max; i++) await t.db.query(read, ['a']);
+    await t.db.query('ALTER TABLE reshaped ADD COLUMN v text');
+    for (let i = 0; i < 2 * t.db.max; i++) expect((await t.db.query(read, ['a'])).rows).toEqual([{ k: 'a', v: null }]);
   });
 });

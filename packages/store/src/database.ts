@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { newId } from '@operon/kernel';
-import { inlineStatement, sqlLiteral } from './inline.ts';
+import { BatchFailure, StatementBatch, type BatchStatement } from './batch.ts';
+import { sqlLiteral } from './literal.ts';
 
 // bigint columns (outbox positions, counts) fit comfortably in a JS number
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -9,7 +10,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 /** SQL text, or a named statement that PostgreSQL parses and plans once per connection. */
 export type Statement = string | { readonly name: string; readonly text: string };
 
-const preparedNames = new Map<string, Statement>();
+const preparedNames = new Map<string, { readonly name: string; readonly text: string }>();
 
 /**
  * Marks a statement whose text never varies (per table) as prepared: after its
@@ -24,9 +25,55 @@ export function prepared(text: string): Statement {
   return s;
 }
 
-function run<R extends pg.QueryResultRow>(c: pg.Pool | pg.PoolClient, statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
-  if (typeof statement === 'string') return c.query<R>(statement, params);
-  return c.query<R>({ name: statement.name, text: statement.text, values: params ?? [] });
+/**
+ * Statements with parameters are prepared once their text has come twice (it is
+ * then a statement of the code, not one built for a single request), up to this
+ * many texts: each connection keeps every text it has prepared, with its plan.
+ */
+const MAX_AUTO_PREPARED = 500;
+const seenOnce = new Set<string>();
+let autoPrepared = 0;
+/** Texts whose prepared plan PostgreSQL refused after a schema change (its result type changed): sent unprepared from then on. */
+const unpreparable = new Set<string>();
+
+function statementFor(statement: Statement, params: readonly unknown[] | undefined): Statement {
+  if (typeof statement !== 'string') return unpreparable.has(statement.text) ? statement.text : statement;
+  if (!params?.length || unpreparable.has(statement)) return statement;
+  if (preparedNames.has(statement)) return preparedNames.get(statement)!;
+  if (autoPrepared >= MAX_AUTO_PREPARED) return statement;
+  if (!seenOnce.has(statement)) {
+    // texts met once are forgotten in bulk: built-per-request texts must not fill the process
+    if (seenOnce.size >= 10_000) seenOnce.clear();
+    seenOnce.add(statement);
+    return statement;
+  }
+  seenOnce.delete(statement);
+  autoPrepared++;
+  return prepared(statement);
+}
+
+/** PostgreSQL's answer to a prepared statement whose result columns changed under it (an ALTER TABLE while running). */
+function planOutdated(e: unknown): boolean {
+  return (e as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((e as Error).message));
+}
+
+function send<R extends pg.QueryResultRow>(c: pg.Pool | pg.PoolClient, statement: Statement, params?: readonly unknown[]): Promise<pg.QueryResult<R>> {
+  const s = statementFor(statement, params);
+  if (typeof s === 'string') return c.query<R>(s, params as unknown[] | undefined);
+  return c.query<R>({ name: s.name, text: s.text, values: (params ?? []) as unknown[] }).catch((e: unknown) => {
+    if (planOutdated(e)) unpreparable.add(s.text);
+    throw e;
+  });
+}
+
+/** A statement on its own (outside a transaction): one whose prepared plan went out of date is sent again unprepared. */
+async function run<R extends pg.QueryResultRow>(c: pg.Pool | pg.PoolClient, statement: Statement, params?: readonly unknown[]): Promise<pg.QueryResult<R>> {
+  try {
+    return await send<R>(c, statement, params);
+  } catch (e) {
+    if (!planOutdated(e)) throw e;
+    return send<R>(c, statement, params);
+  }
 }
 
 export interface Queryable {
@@ -77,30 +124,32 @@ function auditInsert(records: AuditRecord[], offset: number): { text: string; pa
 }
 
 /**
- * The same rows as one statement without parameters, for the simple protocol
- * (which carries several statements in one round trip): the rows travel as one
- * escaped JSON literal.
+ * Audit rows and outbox rows written at commit, each as one statement whatever
+ * their number: the rows travel as one JSON parameter, so the text never
+ * varies and is prepared once per connection.
  */
-function auditInsertLiteral(records: AuditRecord[]): string {
-  const rows = records.map((a) => ({
+const AUDIT_AT_COMMIT = prepared(`INSERT INTO audit_log (at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version, before, after, correlation_id)
+    SELECT at, principal_id, principal_name, coalesce(roles, '{}'), action, api, resource_type, resource_id, version, before, after, correlation_id
+      FROM jsonb_to_recordset($1::jsonb) AS x(at timestamptz, principal_id text, principal_name text,
+           roles text[], action text, api text, resource_type text, resource_id text, version integer, before jsonb, after jsonb, correlation_id text)`);
+
+// WITH ORDINALITY keeps the events in the order they were raised (seq follows it)
+const OUTBOX_AT_COMMIT = prepared(`INSERT INTO outbox (event_id, api, event_type, resource_type, resource_id, payload)
+    SELECT (r->>'event_id')::uuid, r->>'api', r->>'event_type', r->>'resource_type', r->>'resource_id', r->'payload'
+      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n`);
+
+function auditRows(records: AuditRecord[]): string {
+  return JSON.stringify(records.map((a) => ({
     at: a.at.toISOString(), principal_id: a.principalId, principal_name: a.principalName ?? null, roles: a.roles, action: a.action, api: a.api,
     resource_type: a.resourceType, resource_id: a.resourceId, version: a.version ?? null, before: a.before ?? null, after: a.after ?? null,
     correlation_id: a.correlationId ?? null,
-  }));
-  return `INSERT INTO audit_log (at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version, before, after, correlation_id)
-    SELECT at, principal_id, principal_name, coalesce(roles, '{}'), action, api, resource_type, resource_id, version, before, after, correlation_id
-      FROM jsonb_to_recordset(${sqlLiteral(JSON.stringify(rows))}::jsonb) AS x(at timestamptz, principal_id text, principal_name text,
-           roles text[], action text, api text, resource_type text, resource_id text, version integer, before jsonb, after jsonb, correlation_id text)`;
+  })));
 }
 
-function outboxInsertLiteral(events: OutboxEvent[]): string {
-  const rows = events.map((e) => ({
+function outboxRows(events: OutboxEvent[]): string {
+  return JSON.stringify(events.map((e) => ({
     event_id: String(e.payload['eventId'] ?? newId()), api: e.api, event_type: e.eventType, resource_type: e.resourceType, resource_id: e.resourceId, payload: e.payload,
-  }));
-  // WITH ORDINALITY keeps the events in the order they were raised (seq follows it)
-  return `INSERT INTO outbox (event_id, api, event_type, resource_type, resource_id, payload)
-    SELECT (r->>'event_id')::uuid, r->>'api', r->>'event_type', r->>'resource_type', r->>'resource_id', r->'payload'
-      FROM jsonb_array_elements(${sqlLiteral(JSON.stringify(rows))}::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n`;
+  })));
 }
 
 /** The outbox rows for `events` as one multi-row INSERT, with parameters numbered from `offset`. */
@@ -121,40 +170,62 @@ const SAVEPOINT_STATEMENT = /^\s*(SAVEPOINT|RELEASE|ROLLBACK\s+TO)\s+(?:SAVEPOIN
 /** A string as an SQL literal, for writes sent as text (Tx.writeAtCommit). */
 export { sqlLiteral };
 
+/** A statement and its values. */
+export interface BoundStatement {
+  readonly text: string;
+  readonly params: readonly unknown[];
+}
+
 /** A write sent with the commit (Tx.writeAtCommit); `tag` and `value` let the transaction read it back. */
 interface PendingWrite {
-  sql: string;
+  sql: string | BoundStatement;
   tag?: string;
   value?: unknown;
 }
 
-/** The last result of a simple-protocol query (several statements answer with one result each). */
-function lastResult<R extends pg.QueryResultRow>(r: pg.QueryResult<R> | pg.QueryResult<R>[]): pg.QueryResult<R> {
-  return Array.isArray(r) ? r[r.length - 1]! : r;
-}
-
 /** A write sent ahead of the next statement (Tx.writeWithNext). */
 interface AheadWrite {
-  sql: string;
+  text: string;
+  params: readonly unknown[];
   /** What its failure means to the caller that queued it (the error as it would have had it at once). */
   mapError?: (e: unknown) => unknown;
 }
 
-/** The error as the first queued write that recognises it would have raised it: it surfaced later, in another statement. */
-function explained(e: unknown, sent: readonly AheadWrite[]): unknown {
-  for (const w of sent) {
-    const mapped = w.mapError?.(e);
-    if (mapped !== undefined && mapped !== e) return mapped;
+/** A statement of a batch, with what its failure means to whoever queued it. */
+interface Sent extends BatchStatement {
+  mapError?: ((e: unknown) => unknown) | undefined;
+}
+
+function toSend(statement: Statement, params: readonly unknown[] | undefined, mapError?: (e: unknown) => unknown): Sent {
+  const s = statementFor(statement, params);
+  return typeof s === 'string' ? { text: s, values: params ?? [], mapError } : { text: s.text, name: s.name, values: params ?? [], mapError };
+}
+
+/**
+ * Sends `batch` in one round trip and returns its results, or throws the first
+ * failure as its writer explains it (the statements after it did not run).
+ */
+async function answers(client: pg.PoolClient, batch: readonly Sent[]): Promise<pg.QueryResult[]> {
+  const b = new StatementBatch(batch);
+  void client.query(b as unknown as pg.QueryConfig);
+  try {
+    return await b.done;
+  } catch (e) {
+    if (!(e instanceof BatchFailure)) throw e;
+    if (planOutdated(e.error)) unpreparable.add(batch[e.index]!.text);
+    const mapped = batch[e.index]?.mapError?.(e.error);
+    throw mapped === undefined ? e.error : mapped;
   }
-  return e;
 }
 
 /**
  * A unit of work: queries run on one connection; events go to the outbox in
- * the same commit. BEGIN is sent only when a query runs, so that a unit whose
- * whole work is one write (`finalWrite`) costs one round trip, not four; it
- * travels in the round trip of the first query, as the writes queued with
- * `writeWithNext` travel in the next one's.
+ * the same commit. Statements that must run first travel with the next one in
+ * one round trip (a StatementBatch): BEGIN with the first query (so a unit
+ * whose whole work is one write, `finalWrite`, costs one round trip, not four),
+ * writes queued with `writeWithNext` with the next one, and queued writes,
+ * audit rows, outbox rows and COMMIT together. Statements the code runs often
+ * are prepared on the connection, so PostgreSQL parses and plans them once.
  */
 export class Tx implements Queryable {
   private readonly events: OutboxEvent[] = [];
@@ -168,6 +239,7 @@ export class Tx implements Queryable {
   private begun = false;
   private committedAlone = false;
   private wroteEvents = false;
+  private trips = 0;
   /**
    * Rows this transaction holds locked (read FOR UPDATE, or written), by
    * `table:id`: nobody else can change them before the commit, so a second read
@@ -177,6 +249,11 @@ export class Tx implements Queryable {
   /** What callers keep for the rest of the transaction (same lifetime and rollback rule as `lockedRows`). */
   readonly memo = new Map<string, unknown>();
   constructor(private readonly client: pg.PoolClient) {}
+
+  /** @internal Round trips so far (a batch is one). */
+  get roundTrips(): number {
+    return this.trips;
+  }
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
     if (this.committedAlone) throw new Error('a final write already ended this transaction');
@@ -189,35 +266,32 @@ export class Tx implements Queryable {
       }
       this.trackSavepoint(statement);
     }
-    if (this.begun && this.ahead.length === 0) return run<R>(this.client, statement, params);
-    const sent = this.ahead.splice(0);
-    const before = [...(this.begun ? [] : ['BEGIN']), ...sent.map((w) => w.sql)];
+    this.trips++;
+    if (this.begun && this.ahead.length === 0) return send<R>(this.client, statement, params);
+    // what must run first rides in this statement's round trip
+    const results = await answers(this.client, [...this.opening(), toSend(statement, params)]);
+    return results[results.length - 1] as pg.QueryResult<R>;
+  }
+
+  /** BEGIN if not yet sent, and the writes queued ahead. */
+  private opening(): Sent[] {
+    const batch: Sent[] = [];
+    if (!this.begun) batch.push({ text: 'BEGIN', values: [] });
     this.begun = true;
-    // what must run first rides in this statement's round trip, the statement's values written in as literals
-    const text = typeof statement === 'string' ? statement : statement.text;
-    const inlined = inlineStatement(text, params ?? []);
-    try {
-      if (inlined === undefined) {
-        await this.client.query(before.join(';\n'));
-        return await run<R>(this.client, statement, params);
-      }
-      return lastResult(await (this.client.query(`${before.join(';\n')};\n${inlined}`) as unknown as Promise<pg.QueryResult<R> | pg.QueryResult<R>[]>));
-    } catch (e) {
-      throw explained(e, sent);
-    }
+    for (const w of this.ahead.splice(0)) batch.push(toSend(w.text, w.params, w.mapError));
+    return batch;
   }
 
   /**
    * A write whose result this transaction does not need, but which later
    * statements may read: it runs ahead of the transaction's next statement, in
    * that statement's round trip, or with the commit. Its error (it should have
-   * none: callers queue only writes they know will succeed) surfaces there.
+   * none: callers queue only writes they know will succeed) surfaces there, as
+   * `mapError` explains it.
    */
   writeWithNext(text: string, params: readonly unknown[] = [], mapError?: (e: unknown) => unknown): void {
     if (this.committedAlone) throw new Error('a final write already ended this transaction');
-    const sql = inlineStatement(text, params);
-    if (sql === undefined) throw new Error(`cannot queue a write whose values cannot be written as literals: ${text.slice(0, 80)}`);
-    this.ahead.push({ sql, ...(mapError ? { mapError } : {}) });
+    this.ahead.push({ text, params, ...(mapError ? { mapError } : {}) });
   }
 
   /** Keeps pending writes in step with savepoints: a rollback to one drops those queued after it. */
@@ -248,12 +322,11 @@ export class Tx implements Queryable {
 
   /**
    * A write whose result this transaction does not need: queued, and sent
-   * with the commit in the same round trip (so `sql` carries its values as
-   * literals: sqlLiteral). It is not visible to this transaction's
-   * queries; `tag` and `value` let callers read queued writes back
-   * (pendingWrites). A rollback to an earlier savepoint drops it.
+   * with the commit in the same round trip. It is not visible to this
+   * transaction's queries; `tag` and `value` let callers read queued writes
+   * back (pendingWrites). A rollback to an earlier savepoint drops it.
    */
-  writeAtCommit(sql: string, tag?: string, value?: unknown): void {
+  writeAtCommit(sql: string | BoundStatement, tag?: string, value?: unknown): void {
     // after a final write there is no commit left to carry it: it would be lost without a word
     if (this.committedAlone) throw new Error('a final write already ended this transaction');
     this.writes.push({ sql, ...(tag !== undefined ? { tag, value } : {}) });
@@ -292,7 +365,8 @@ export class Tx implements Queryable {
     if (this.committedAlone) throw new Error('a final write already ended this transaction');
     const outbox = outboxInsert(events, params.length);
     const audit = audits.length ? auditInsert(audits, params.length + outbox.params.length) : undefined;
-    const r = await run<R>(
+    this.trips++;
+    const r = await send<R>(
       this.client,
       prepared(`WITH w AS (${text}), o AS (${outbox.text})${audit ? `, a AS (${audit.text})` : ''} SELECT * FROM w`),
       [...params, ...outbox.params, ...(audit?.params ?? [])],
@@ -313,27 +387,24 @@ export class Tx implements Queryable {
     if (this.writes.length > 0 || this.ahead.length > 0 || this.audits.length > 0 || this.events.length > 0) {
       // BEGIN if not yet sent, queued writes, audit rows, outbox rows and COMMIT in one round trip:
       // on a small machine each round trip costs more CPU than the statements themselves
-      const sent = this.ahead.splice(0);
-      const parts = [
-        ...(this.begun ? [] : ['BEGIN']),
-        ...sent.map((w) => w.sql),
-        ...this.writes.splice(0).map((w) => w.sql),
-        ...(this.audits.length ? [auditInsertLiteral(this.audits)] : []),
-        ...(this.events.length ? [outboxInsertLiteral(this.events)] : []),
-        'COMMIT',
-      ];
-      this.begun = true;
+      this.trips++;
+      const batch = this.opening();
+      for (const w of this.writes.splice(0)) batch.push(typeof w.sql === 'string' ? { text: w.sql, values: [] } : toSend(w.sql.text, w.sql.params));
+      if (this.audits.length) batch.push(toSend(AUDIT_AT_COMMIT, [auditRows(this.audits)]));
+      if (this.events.length) batch.push(toSend(OUTBOX_AT_COMMIT, [outboxRows(this.events)]));
+      batch.push({ text: 'COMMIT', values: [] });
       this.wroteEvents ||= this.events.length > 0;
       this.audits.length = 0;
       this.events.length = 0;
-      try {
-        await this.client.query(parts.join(';\n'));
-      } catch (e) {
-        throw explained(e, sent);
-      }
+      const results = await answers(this.client, batch);
+      // a transaction aborted without an error of ours (none can be: every statement's failure is thrown above)
+      if (results[results.length - 1]!.command !== 'COMMIT') throw new Error('the transaction was rolled back at its commit');
       return this.wroteEvents;
     }
-    if (this.begun) await this.client.query('COMMIT');
+    if (this.begun) {
+      this.trips++;
+      await this.client.query('COMMIT');
+    }
     return this.wroteEvents;
   }
 
@@ -345,8 +416,7 @@ export class Tx implements Queryable {
   /** Sends queued events now, inside the open transaction (e.g. before waiting on something). */
   async flush(): Promise<void> {
     if (this.events.length === 0) return;
-    const outbox = outboxInsert(this.events, 0);
-    await this.query(outbox.text, outbox.params);
+    await this.query(OUTBOX_AT_COMMIT, [outboxRows(this.events)]);
     this.events.length = 0;
     this.wroteEvents = true;
   }

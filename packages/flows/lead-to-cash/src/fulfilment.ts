@@ -11,7 +11,7 @@ import type { ProductOrdering } from '@operon/product-order';
 import type { ResourceOrdering } from '@operon/resource-order';
 import type { ResourcePools } from '@operon/resource-inventory';
 import type { ServiceOrdering } from '@operon/service-order';
-import { Tx, prepared, sqlLiteral, type Queryable } from '@operon/store';
+import { Tx, prepared, type Queryable } from '@operon/store';
 import { catalogJson, type Doc, type ResourceService } from '@operon/tmf';
 import { NonRetryableError, type CompensationContext, type TaskContext, type TaskHandler, type WorkflowEngine } from '@operon/workflow';
 import { Catalogs, forSpec, type NameValue } from './catalog.ts';
@@ -77,10 +77,12 @@ const refTag = (orderId: string) => `lead-to-cash:ref:${orderId}`;
  */
 function putRef(tx: Tx, orderId: string, key: string, type: string, id: string, detail: Doc = {}): void {
   const row: Ref = { key, ref_type: type, ref_id: id, detail: structuredClone(detail) };
-  const l = sqlLiteral;
   tx.writeAtCommit(
-    `INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail) VALUES (${l(orderId)}, ${l(key)}, ${l(type)}, ${l(id)}, ${l(JSON.stringify(detail))}::jsonb)
+    {
+      text: `INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)
      ON CONFLICT (product_order_id, key) DO UPDATE SET ref_type = excluded.ref_type, ref_id = excluded.ref_id, detail = excluded.detail`,
+      params: [orderId, key, type, id, JSON.stringify(detail)],
+    },
     refTag(orderId), row,
   );
   const refs = tx.memo.get(`lead-to-cash:refs:${orderId}`) as Map<string, Ref> | undefined;
