@@ -147,10 +147,16 @@ export async function findResource(q: Queryable, resourceId: string): Promise<{ 
   return (await findResources(q, [resourceId])).get(resourceId);
 }
 
-/** Refuses with a conflict when `sql` finds the key held by another resource. */
-async function mustBeFree(q: Queryable, sql: string, params: unknown[], what: string): Promise<void> {
-  const r = await q.query<{ resource_id: string }>(sql, params);
-  if (r.rows[0]) throw new NetworkError('conflict', `${what} is already configured for resource ${r.rows[0].resource_id}`);
+/**
+ * Configures a key on the network: `insert` claims it (the key is unique in its
+ * table). When another resource holds it, `holder` names that resource in the
+ * refusal. One round trip when the key is free, which it almost always is.
+ */
+async function claim(q: Queryable, insert: string, params: unknown[], holder: string, holderParams: unknown[], what: string): Promise<void> {
+  const r = await q.query(`${insert} ON CONFLICT DO NOTHING`, params);
+  if (r.rowCount === 1) return;
+  const h = await q.query<{ resource_id: string }>(holder, holderParams);
+  throw new NetworkError('conflict', `${what} is already configured${h.rows[0] ? ` for resource ${h.rows[0].resource_id}` : ''}`);
 }
 
 /** Configures a resource; returns the characteristics it is configured with. */
@@ -160,57 +166,68 @@ export async function configureResource(q: Queryable, req: ResourceActivationReq
   if (already) throw new NetworkError('conflict', `resource ${req.id} is already configured on the network (as ${TABLES[already.kind].what}); deactivate it first or modify it`);
   switch (id.kind) {
     case 'ontPort': {
-      await q.query(`INSERT INTO activation_sim_element (element_id, element_type) VALUES ($1, 'OLT') ON CONFLICT DO NOTHING`, [id.oltId]);
       // ONU ids are chosen per PON port: one chooser at a time
-      await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`onu:${id.oltId}:${id.ponPort}`]);
+      await q.query(
+        `WITH olt AS (INSERT INTO activation_sim_element (element_id, element_type) VALUES ($1, 'OLT') ON CONFLICT DO NOTHING)
+         SELECT pg_advisory_xact_lock(hashtext($2))`,
+        [id.oltId, `onu:${id.oltId}:${id.ponPort}`],
+      );
       let onuId = id.onuId;
       if (onuId === undefined) {
         const used = await q.query<{ onu_id: number }>('SELECT onu_id FROM activation_sim_ont_port WHERE olt_id = $1 AND pon_port = $2', [id.oltId, id.ponPort]);
         const taken = new Set(used.rows.map((r) => r.onu_id));
         onuId = Array.from({ length: 127 }, (_, i) => i + 1).find((n) => !taken.has(n));
         if (onuId === undefined) throw new NetworkError('conflict', `PON port ${id.ponPort} of ${id.oltId} has no free ONU id`);
-      } else {
-        await mustBeFree(q, 'SELECT resource_id FROM activation_sim_ont_port WHERE olt_id = $1 AND pon_port = $2 AND onu_id = $3', [id.oltId, id.ponPort, onuId], `ONT port ${id.oltId} ${id.ponPort} ONU ${onuId}`);
       }
       const config = configured(req, [{ name: 'onuId', value: onuId, valueType: 'integer' }]);
-      await q.query(
-        'INSERT INTO activation_sim_ont_port (olt_id, pon_port, onu_id, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5, $6)',
+      await claim(
+        q, 'INSERT INTO activation_sim_ont_port (olt_id, pon_port, onu_id, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5, $6)',
         [id.oltId, id.ponPort, onuId, req.id, JSON.stringify(config), operationId],
+        'SELECT resource_id FROM activation_sim_ont_port WHERE olt_id = $1 AND pon_port = $2 AND onu_id = $3', [id.oltId, id.ponPort, onuId],
+        `ONT port ${id.oltId} ${id.ponPort} ONU ${onuId}`,
       );
       return config;
     }
     case 'vlan': {
-      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_vlan WHERE scope = $1 AND vlan_id = $2', [id.scope, id.vlanId], `VLAN ${id.vlanId}${id.scope === 'default' ? '' : ` on ${id.scope}`}`);
       const config = configured(req);
-      await q.query('INSERT INTO activation_sim_vlan (scope, vlan_id, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.scope, id.vlanId, req.id, JSON.stringify(config), operationId]);
+      await claim(
+        q, 'INSERT INTO activation_sim_vlan (scope, vlan_id, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.scope, id.vlanId, req.id, JSON.stringify(config), operationId],
+        'SELECT resource_id FROM activation_sim_vlan WHERE scope = $1 AND vlan_id = $2', [id.scope, id.vlanId], `VLAN ${id.vlanId}${id.scope === 'default' ? '' : ` on ${id.scope}`}`,
+      );
       return config;
     }
     case 'ipAddress': {
-      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_ip_binding WHERE address = $1::inet', [id.address], `address ${id.address}`);
       const config = configured(req);
-      await q.query('INSERT INTO activation_sim_ip_binding (address, pool, resource_id, config, operation_id) VALUES ($1::inet, $2::cidr, $3, $4, $5)', [id.address, id.pool ?? null, req.id, JSON.stringify(config), operationId]);
+      await claim(
+        q, 'INSERT INTO activation_sim_ip_binding (address, pool, resource_id, config, operation_id) VALUES ($1::inet, $2::cidr, $3, $4, $5)', [id.address, id.pool ?? null, req.id, JSON.stringify(config), operationId],
+        'SELECT resource_id FROM activation_sim_ip_binding WHERE address = $1::inet', [id.address], `address ${id.address}`,
+      );
       return config;
     }
     case 'simCard': {
-      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_sim_card WHERE iccid = $1 OR imsi = $2', [id.iccid, id.imsi], `SIM card ${id.iccid} (IMSI ${id.imsi})`);
       const config = configured(req);
-      await q.query('INSERT INTO activation_sim_sim_card (iccid, imsi, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.iccid, id.imsi, req.id, JSON.stringify(config), operationId]);
+      await claim(
+        q, 'INSERT INTO activation_sim_sim_card (iccid, imsi, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.iccid, id.imsi, req.id, JSON.stringify(config), operationId],
+        'SELECT resource_id FROM activation_sim_sim_card WHERE iccid = $1 OR imsi = $2', [id.iccid, id.imsi], `SIM card ${id.iccid} (IMSI ${id.imsi})`,
+      );
       return config;
     }
     case 'msisdn':
     case 'telephoneNumber': {
-      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_number WHERE number = $1', [id.number], `number ${id.number}`);
       const config = configured(req);
-      await q.query(
-        'INSERT INTO activation_sim_number (number, number_type, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)',
+      await claim(
+        q, 'INSERT INTO activation_sim_number (number, number_type, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)',
         [id.number, id.kind === 'msisdn' ? 'msisdn' : 'geographic', req.id, JSON.stringify(config), operationId],
+        'SELECT resource_id FROM activation_sim_number WHERE number = $1', [id.number], `number ${id.number}`,
       );
       return config;
     }
     case 'sipAccount': {
-      await mustBeFree(q, 'SELECT resource_id FROM activation_sim_sip_account WHERE username = $1 AND domain = $2', [id.username, id.domain], `SIP account ${id.username}@${id.domain}`);
       const config = configured(req);
-      await q.query('INSERT INTO activation_sim_sip_account (username, domain, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.username, id.domain, req.id, JSON.stringify(config), operationId]);
+      await claim(
+        q, 'INSERT INTO activation_sim_sip_account (username, domain, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.username, id.domain, req.id, JSON.stringify(config), operationId],
+        'SELECT resource_id FROM activation_sim_sip_account WHERE username = $1 AND domain = $2', [id.username, id.domain], `SIP account ${id.username}@${id.domain}`,
+      );
       return config;
     }
   }
