@@ -141,6 +141,31 @@ describe('writes sent with the next statement', () => {
     expect(await rows()).toEqual([{ k: 'taken', v: '0' }]);
   });
 
+  it('savepoints ride with the next statement too: a failure after one is undone to it, in the round trips the statements take anyway', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    await t.db.query(`INSERT INTO at_commit VALUES ('taken', '0')`);
+    const trips = await counted(async (tx, soFar) => {
+      await tx.query(putNext, ['kept', '1']);
+      expect(soFar()).toBe(1);
+      await tx.query('SAVEPOINT attempt');
+      tx.writeWithNext(putNext, ['undone', '1']);
+      expect(soFar()).toBe(1);
+      await expect(tx.query(putNext, ['taken', '1'])).rejects.toMatchObject({ code: '23505' });
+      expect(soFar()).toBe(2);
+      await tx.query('ROLLBACK TO SAVEPOINT attempt');
+      await tx.query('RELEASE SAVEPOINT attempt');
+      await tx.query('SAVEPOINT "Second"');
+      tx.writeWithNext(putNext, ['dropped before it is sent', '1']);
+      await tx.query('ROLLBACK TO SAVEPOINT "Second"');
+      expect(soFar()).toBe(2);
+      expect((await tx.query<{ k: string }>('SELECT k FROM at_commit ORDER BY k')).rows.map((r) => r.k)).toEqual(['kept', 'taken']);
+      expect(soFar()).toBe(3);
+      await tx.query(putNext, ['after', '1']);
+    });
+    expect(trips).toBe(5);
+    expect((await rows()).map((r) => r.k)).toEqual(['after', 'kept', 'taken']);
+  });
+
   it('go to the socket with BEGIN and the next statement in one write, each of them prepared on the connection', async () => {
     await t.db.query('TRUNCATE at_commit');
     const client = await t.db.pool.connect();

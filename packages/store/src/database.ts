@@ -164,7 +164,6 @@ function outboxInsert(events: OutboxEvent[], offset: number): { text: string; pa
   return { text: `INSERT INTO outbox (event_id, api, event_type, resource_type, resource_id, payload) VALUES ${values.join(',')}`, params };
 }
 
-const ROLLBACK_TO = /^\s*ROLLBACK\s+TO\b/i;
 const SAVEPOINT_STATEMENT = /^\s*(SAVEPOINT|RELEASE|ROLLBACK\s+TO)\s+(?:SAVEPOINT\s+)?("?[\w$]+"?)\s*;?\s*$/i;
 
 /** A string as an SQL literal, for writes sent as text (Tx.writeAtCommit). */
@@ -183,10 +182,17 @@ interface PendingWrite {
   value?: unknown;
 }
 
-/** A write sent ahead of the next statement (Tx.writeWithNext). */
+/** A savepoint's name as PostgreSQL folds it. */
+function savepointName(written: string): string {
+  return written.startsWith('"') ? written.replace(/"/g, '') : written.toLowerCase();
+}
+
+/** A write sent ahead of the next statement (Tx.writeWithNext), or a savepoint statement. */
 interface AheadWrite {
   text: string;
   params: readonly unknown[];
+  /** The savepoint this statement takes. */
+  savepoint?: string;
   /** What its failure means to the caller that queued it (the error as it would have had it at once). */
   mapError?: (e: unknown) => unknown;
 }
@@ -258,19 +264,37 @@ export class Tx implements Queryable {
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
     if (this.committedAlone) throw new Error('a final write already ended this transaction');
     if (typeof statement === 'string') {
-      if (ROLLBACK_TO.test(statement)) {
-        this.lockedRows.clear();
-        this.memo.clear();
-        // everything still queued ahead was written after the savepoint (taking one sends them)
-        this.ahead.length = 0;
-      }
-      this.trackSavepoint(statement);
+      const savepoint = SAVEPOINT_STATEMENT.exec(statement);
+      if (savepoint && !params?.length) return this.savepoint(statement, savepoint) as pg.QueryResult<R>;
     }
     this.trips++;
     if (this.begun && this.ahead.length === 0) return send<R>(this.client, statement, params);
     // what must run first rides in this statement's round trip
     const results = await answers(this.client, [...this.opening(), toSend(statement, params)]);
     return results[results.length - 1] as pg.QueryResult<R>;
+  }
+
+  /**
+   * SAVEPOINT, RELEASE and ROLLBACK TO answer nothing a caller waits for: they
+   * go ahead of the next statement, in its round trip, in their place among
+   * the writes queued there. A statement that fails after a savepoint was
+   * taken this way finds it taken (it ran before, in the same round trip).
+   */
+  private savepoint(statement: string, m: RegExpExecArray): pg.QueryResult {
+    const verb = m[1]!.toUpperCase().replace(/\s+/g, ' ');
+    if (verb === 'ROLLBACK TO') {
+      this.lockedRows.clear();
+      this.memo.clear();
+      // what is still queued after the savepoint is undone before it is sent; if the savepoint is
+      // queued itself it stays, with what came before it
+      const name = savepointName(m[2]!);
+      let at = -1;
+      for (let i = this.ahead.length - 1; i >= 0 && at < 0; i--) if (this.ahead[i]!.savepoint === name) at = i;
+      this.ahead.length = at + 1;
+    }
+    this.trackSavepoint(statement);
+    this.ahead.push({ text: statement, params: [], ...(verb === 'SAVEPOINT' ? { savepoint: savepointName(m[2]!) } : {}) });
+    return { command: verb === 'ROLLBACK TO' ? 'ROLLBACK' : verb, rowCount: null, oid: 0, rows: [], fields: [] };
   }
 
   /** BEGIN if not yet sent, and the writes queued ahead. */
@@ -299,7 +323,7 @@ export class Tx implements Queryable {
     const m = SAVEPOINT_STATEMENT.exec(statement);
     if (!m) return;
     const verb = m[1]!.toUpperCase().replace(/\s+/g, ' ');
-    const name = m[2]!.replace(/"/g, '').toLowerCase();
+    const name = savepointName(m[2]!);
     if (verb === 'SAVEPOINT') {
       this.savepoints.push({ name, writes: this.writes.length });
       return;
