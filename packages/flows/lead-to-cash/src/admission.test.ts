@@ -8,6 +8,10 @@ import { createLeadToCashFlow, leadToCashEnv } from './index.ts';
 import { PATHS, addOrder, defineArea, defineCustomer, defineOffering, ftthDefinition, operonApi, waitForOrder, type Doc, type OperonApi } from './testing.ts';
 
 const LIMIT = 2;
+
+async function until(ok: () => boolean): Promise<void> {
+  while (!ok()) await new Promise((res) => setTimeout(res, 1));
+}
 const ORDERS = 8;
 
 let op: TestOperon;
@@ -18,7 +22,9 @@ beforeAll(async () => {
   const activation = createActivationComponent({ env: { OPERON_NETWORK_LATENCY_MS: '60', OPERON_NETWORK_JITTER_MS: '0' } });
   op = await startTestOperon({
     components: components.map((c) => (c === activationComponent ? activation : c)),
-    flows: [createLeadToCashFlow({ maxRunsInFlight: LIMIT, engine: { concurrency: 6, pollMs: 50, leaseMs: 10_000 } })],
+    // no order admitted for having waited long (the last test below covers that): on a slow machine the
+    // eighth order can wait past the default 5 s, and only the limit is under test here
+    flows: [createLeadToCashFlow({ maxRunsInFlight: LIMIT, maxAdmissionWaitMs: 120_000, engine: { concurrency: 6, pollMs: 50, leaseMs: 10_000 } })],
     config: { dbPoolSize: 16, relay: { retryBaseMs: 50, retryMaxMs: 500, maxAttempts: 8, pollMs: 100 } },
   });
   api = operonApi(op.url);
@@ -104,6 +110,27 @@ describe('admission into fulfilment', () => {
     paced.ended();
     await waitingThird;
     expect(counts).toBe(1);
+
+    // a run that starts while the runs are being counted is not lost to a count taken before it
+    let answer: ((n: number) => void) | undefined;
+    const racing = new Admission({ limit: () => 2, count: () => new Promise<number>((res) => (answer = res)), pollMs: 5, recountMs: 0 });
+    const first = racing.enter();
+    await until(() => answer !== undefined);
+    answer!(0);
+    await first;
+    answer = undefined;
+    let later = 0;
+    const second = racing.enter().then(() => later++);
+    const last = racing.enter().then(() => later++);
+    await until(() => answer !== undefined);
+    racing.leave(true); // the first order's run starts after the count's snapshot, before its answer
+    answer!(0);
+    await second;
+    await new Promise((res) => setTimeout(res, 20));
+    expect(later).toBe(1);
+    expect(racing.queued).toBe(1);
+    racing.stop();
+    await last;
 
     // a count that fails admits rather than leaving orders behind
     const broken = new Admission({ limit: () => 1, count: async () => Promise.reject(new Error('no database')), pollMs: 5 });

@@ -37,6 +37,8 @@ export class Admission {
   private readonly waiting: Waiter[] = [];
   /** Admitted, their runs being started. */
   private starting = 0;
+  /** Runs started here, ever: a count tells which of them it may not have seen. */
+  private started = 0;
   /** Runs in flight: counted at `at`, then followed here. */
   private estimate: { n: number; at: number } | undefined;
   private polling = false;
@@ -78,7 +80,9 @@ export class Admission {
   /** The admitted order's run is started (`started`), or was not needed. */
   leave(started: boolean): void {
     this.starting = Math.max(0, this.starting - 1);
-    if (started && this.estimate) this.estimate.n++;
+    if (!started) return;
+    this.started++;
+    if (this.estimate) this.estimate.n++;
   }
 
   /** A run ended on this node: room opened. */
@@ -123,7 +127,11 @@ export class Admission {
         let e = this.fresh();
         if (!e) {
           try {
-            e = this.estimate = { n: await this.options.count(), at: Date.now() };
+            // a run started while the count ran may be missing from it (its snapshot came first): it is added,
+            // at worst counted twice until the next count, which only slows admission down
+            const startedBefore = this.started;
+            const n = await this.options.count();
+            e = this.estimate = { n: n + (this.started - startedBefore), at: Date.now() };
           } catch {
             // better an order started beyond the limit than one left waiting on a broken count
             this.admit(this.waiting.length);

@@ -43,6 +43,8 @@ export interface LeadToCashOptions {
    * the limit); with a slower network, no limit (runs mostly wait on the network).
    */
   maxRunsInFlight?: number;
+  /** Longest an order waits for room before it is admitted anyway (default 5 s): the limit is a pace, not a wall. */
+  maxAdmissionWaitMs?: number;
 }
 
 /**
@@ -225,6 +227,7 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
       const admission = new Admission({
         limit: () => maxRunsInFlight ?? (f.activator().adapter.quick ? 4 * concurrency : undefined),
         count: async () => (await runtime.db.query<{ n: number }>(IN_FLIGHT, [RUN_TYPE])).rows[0]?.n ?? 0,
+        ...(options.maxAdmissionWaitMs !== undefined ? { maxWaitMs: options.maxAdmissionWaitMs } : {}),
       });
       const r: Running = { engine, f, admission };
       registerTasks(engine, f);
