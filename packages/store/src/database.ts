@@ -282,18 +282,18 @@ export class Tx implements Queryable {
    */
   private savepoint(statement: string, m: RegExpExecArray): pg.QueryResult {
     const verb = m[1]!.toUpperCase().replace(/\s+/g, ' ');
+    const name = savepointName(m[2]!);
     if (verb === 'ROLLBACK TO') {
       this.lockedRows.clear();
       this.memo.clear();
       // what is still queued after the savepoint is undone before it is sent; if the savepoint is
       // queued itself it stays, with what came before it
-      const name = savepointName(m[2]!);
       let at = -1;
       for (let i = this.ahead.length - 1; i >= 0 && at < 0; i--) if (this.ahead[i]!.savepoint === name) at = i;
       this.ahead.length = at + 1;
     }
     this.trackSavepoint(statement);
-    this.ahead.push({ text: statement, params: [], ...(verb === 'SAVEPOINT' ? { savepoint: savepointName(m[2]!) } : {}) });
+    this.ahead.push({ text: statement, params: [], ...(verb === 'SAVEPOINT' ? { savepoint: name } : {}) });
     return { command: verb === 'ROLLBACK TO' ? 'ROLLBACK' : verb, rowCount: null, oid: 0, rows: [], fields: [] };
   }
 
