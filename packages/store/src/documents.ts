@@ -1,4 +1,4 @@
-import { OperonError, badRequest, conflict } from '@operon/kernel';
+import { OperonError, badRequest, cloneJson, conflict } from '@operon/kernel';
 import type { DocumentCache } from './cache.ts';
 import { Tx, prepared, type AuditRecord, type OutboxEvent, type Queryable } from './database.ts';
 
@@ -165,7 +165,7 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
 
   private kept(q: Queryable, id: string): StoredDocument<D> | undefined {
     const s = this.lockedIn(q)?.get(`${this.table}:${id}`) as StoredDocument<D> | undefined;
-    return s ? { ...s, doc: structuredClone(s.doc) } : undefined;
+    return s ? { ...s, doc: cloneJson(s.doc) } : undefined;
   }
 
   // the caller holds the document already: reading it back would only cost a parse
@@ -189,12 +189,12 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     const s = this.insertStatement(id, doc, at);
     if (opts.fresh && (await this.mayWriteAhead(q, id, doc))) {
       (q as Tx).writeWithNext(s.text.replace(/ RETURNING version$/, ''), s.params, (e) => this.refusedHere(e, id));
-      this.keep(q, { id, version: 1, doc: structuredClone(doc), createdAt: at, updatedAt: at });
+      this.keep(q, { id, version: 1, doc: cloneJson(doc), createdAt: at, updatedAt: at });
       return { id, version: 1, doc, createdAt: at, updatedAt: at };
     }
     try {
       await q.query(prepared(s.text), s.params);
-      this.keep(q, { id, version: 1, doc: structuredClone(doc), createdAt: at, updatedAt: at });
+      this.keep(q, { id, version: 1, doc: cloneJson(doc), createdAt: at, updatedAt: at });
       return { id, version: 1, doc, createdAt: at, updatedAt: at };
     } catch (e) {
       throw this.uniqueViolation(e, id);
@@ -245,7 +245,7 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
     );
     if (!r.rows[0]) return undefined;
     const stored = this.toStored(r.rows[0]);
-    if (opts.forUpdate) this.keep(q, { ...stored, doc: structuredClone(stored.doc) });
+    if (opts.forUpdate) this.keep(q, { ...stored, doc: cloneJson(stored.doc) });
     else if (generation !== undefined) cache!.put(generation, stored);
     return stored;
   }
@@ -313,7 +313,7 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
         (e) => this.refusedHere(e, id),
       );
       const stored: StoredDocument<D> = { id, version: expectedVersion + 1, doc, createdAt: held.createdAt, updatedAt: at };
-      this.keep(q, { ...stored, doc: structuredClone(doc) });
+      this.keep(q, { ...stored, doc: cloneJson(doc) });
       return stored;
     }
     try {
@@ -326,7 +326,7 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
         return undefined;
       }
       const stored = this.toStored(r.rows[0]);
-      this.keep(q, { ...stored, doc: structuredClone(stored.doc) });
+      this.keep(q, { ...stored, doc: cloneJson(stored.doc) });
       return stored;
     } catch (e) {
       throw this.uniqueViolation(e, id);

@@ -1,13 +1,12 @@
-import { OperonError, badRequest } from '@operon/kernel';
+import { OperonError, badRequest, cloneJson } from '@operon/kernel';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const clone = <T>(v: T): T => structuredClone(v);
 
 /** RFC 7386 JSON Merge Patch: objects merge, `null` removes, everything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return clone(patch);
+  if (!isObject(patch)) return cloneJson(patch);
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
@@ -80,10 +79,10 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 function add(doc: unknown, tokens: string[], value: unknown): unknown {
-  if (tokens.length === 0) return clone(value);
+  if (tokens.length === 0) return cloneJson(value);
   const { parent, key } = parentOf(doc, tokens, 'add');
-  if (Array.isArray(parent)) parent.splice(arrayIndex(parent, key, tokens, true), 0, clone(value));
-  else parent[key] = clone(value);
+  if (Array.isArray(parent)) parent.splice(arrayIndex(parent, key, tokens, true), 0, cloneJson(value));
+  else parent[key] = cloneJson(value);
   return doc;
 }
 
@@ -101,7 +100,7 @@ function remove(doc: unknown, tokens: string[]): unknown {
 /** RFC 6902 JSON Patch, applied to a copy; a failed `test` is a 409, a bad operation a 400. */
 export function jsonPatch(target: unknown, operations: unknown): unknown {
   if (!Array.isArray(operations)) throw badRequest('a JSON Patch document must be an array of operations', '');
-  let doc: unknown = clone(target);
+  let doc: unknown = cloneJson(target);
   operations.forEach((raw, i) => {
     if (!isObject(raw) || typeof raw['op'] !== 'string' || typeof raw['path'] !== 'string') {
       throw badRequest(`operation ${i} must have string 'op' and 'path'`, `[${i}]`);

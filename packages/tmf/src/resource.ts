@@ -3,6 +3,8 @@ import {
   OperonError,
   badRequest,
   clock,
+  cloneJson,
+  equalJson,
   newId,
   notFound,
   preconditionFailed,
@@ -124,10 +126,6 @@ function valuesAt(node: unknown, path: readonly string[]): unknown[] {
   if (Array.isArray(node)) return node.flatMap((n) => valuesAt(n, path));
   if (isObject(node)) return valuesAt(node[path[0]!], path.slice(1));
   return [];
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -367,7 +365,7 @@ export class ResourceService<D extends Doc = Doc> {
     delete next['href'];
     for (const f of trusted ? [] : this.protectedFields) {
       if (f === 'id' || (this.def.lastUpdate && f === this.def.lastUpdate)) continue;
-      if (!sameJson(next[f], before[f])) throw badRequest(`'${f}' cannot be modified`, f);
+      if (!equalJson(next[f], before[f])) throw badRequest(`'${f}' cannot be modified`, f);
     }
     const lc = this.def.lifecycle;
     const stateBefore = lc ? String(before[lc.field]) : undefined;
@@ -380,7 +378,7 @@ export class ResourceService<D extends Doc = Doc> {
     if (this.def.lastUpdate) next[this.def.lastUpdate] = before[this.def.lastUpdate];
     await this.def.onUpdate?.(next, before, ctx, t);
     const doc = this.finish(next, `invalid ${this.def.type}`);
-    const changed = Object.keys({ ...before, ...doc }).filter((k) => !sameJson(before[k], (doc as Doc)[k]));
+    const changed = Object.keys({ ...before, ...doc }).filter((k) => !equalJson(before[k], (doc as Doc)[k]));
     if (changed.length === 0) return { doc: current.doc, version: current.version };
     if (this.def.lastUpdate) (doc as Doc)[this.def.lastUpdate] = now.toISOString();
     this.assertOwned(ctx, doc);
@@ -426,7 +424,7 @@ export class ResourceService<D extends Doc = Doc> {
   async update(id: string, fn: (doc: D) => D | Promise<D>, ctx: RequestContext, tx?: Tx): Promise<Versioned<D>> {
     return this.within(tx, async (t) => {
       const current = await this.locked(t, ctx, id, undefined);
-      const next = await fn(structuredClone(current.doc));
+      const next = await fn(cloneJson(current.doc));
       return this.replace(t, current, next, ctx, true);
     });
   }

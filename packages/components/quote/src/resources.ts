@@ -1,4 +1,4 @@
-import { OperonError, badRequest, clock, defineLifecycle, newId, unprocessable, type Lifecycle, type RequestContext } from '@operon/kernel';
+import { OperonError, badRequest, clock, cloneJson, defineLifecycle, newId, unprocessable, type Lifecycle, type RequestContext } from '@operon/kernel';
 import { assertValid, checkTimePeriods, defineApi, isCurrent, normaliseDates, type ChangeInfo, type Doc, type ResourceDefinition } from '@operon/tmf';
 import type { QuoteDocument, QuotePricer } from './ports.ts';
 import { applyPricing, itemsOf } from './pricing.ts';
@@ -148,7 +148,7 @@ function checkBeforePricing(doc: Doc): void {
   if (typeof doc['@schemaLocation'] !== 'string') {
     for (const k of Object.keys(doc)) if (!known.has(k)) throw badRequest(`invalid Quote: '${k}' is not an attribute of Quote`, k);
   }
-  assertValid(Quote, normaliseDates(Quote, structuredClone(doc)), 'invalid Quote');
+  assertValid(Quote, normaliseDates(Quote, cloneJson(doc)), 'invalid Quote');
   checkItems(doc);
 }
 
@@ -165,7 +165,7 @@ async function price(doc: Doc, ctx: RequestContext): Promise<void> {
     delete doc['quoteTotalPrice'];
     return;
   }
-  const pricing = await pricer.price(structuredClone(doc) as QuoteDocument, ctx);
+  const pricing = await pricer.price(cloneJson(doc) as QuoteDocument, ctx);
   applyPricing(doc, pricing);
   if (pricing.expectedQuoteCompletionDate !== undefined) doc['expectedQuoteCompletionDate'] = pricing.expectedQuoteCompletionDate;
   const until = pricing.validUntil !== undefined ? Date.parse(pricing.validUntil) : NaN;

@@ -1,4 +1,4 @@
-import { OperonError, badRequest, newId, notFound, type RequestContext } from '@operon/kernel';
+import { OperonError, badRequest, cloneJson, newId, notFound, type RequestContext } from '@operon/kernel';
 import { prepared, type Database, type Queryable, type Tx } from '@operon/store';
 import { ResourceService, assertValid, type ComponentRuntime, type Doc, type ResourceDefinition } from '@operon/tmf';
 import { API_NAME, BASE_PATH, ITEM_TABLE, TABLE } from './resources.ts';
@@ -347,7 +347,7 @@ export class ResourcePools {
     };
     if (!physical) doc['value'] = row.value;
     if (kind === 'sim') doc['serialNumber'] = row.value;
-    for (const k of ['place', 'resourceRelationship'] as const) if (row.pool[k] !== undefined) doc[k] = structuredClone(row.pool[k]);
+    for (const k of ['place', 'resourceRelationship'] as const) if (row.pool[k] !== undefined) doc[k] = cloneJson(row.pool[k]);
     return doc;
   }
 
@@ -369,9 +369,9 @@ export class ResourcePools {
     if (on) {
       const rels = (Array.isArray(doc['resourceRelationship']) ? (doc['resourceRelationship'] as Doc[]) : [])
         .filter((r) => !(r['relationshipType'] === 'dependsOn' && (r['resource'] as Doc | undefined)?.['id'] === on['id']));
-      next['resourceRelationship'] = [...rels, { relationshipType: 'dependsOn', resource: structuredClone(on) }];
+      next['resourceRelationship'] = [...rels, { relationshipType: 'dependsOn', resource: cloneJson(on) }];
     }
-    if (request.relatedParty?.length) next['relatedParty'] = structuredClone(request.relatedParty);
+    if (request.relatedParty?.length) next['relatedParty'] = cloneJson(request.relatedParty);
     else delete next['relatedParty'];
     return next;
   }

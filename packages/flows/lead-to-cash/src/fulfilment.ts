@@ -5,7 +5,7 @@
  * task's idempotency key. Each task that changes something has a compensation
  * that undoes it, run in reverse order when the run fails or is cancelled.
  */
-import { OperonError, type RequestContext } from '@operon/kernel';
+import { OperonError, cloneJson, type RequestContext } from '@operon/kernel';
 import { isNetworkError, type Activator, type NetworkCharacteristic, type ResourceActivationRequest, type ServiceActivationRequest } from '@operon/activation';
 import type { ProductOrdering } from '@operon/product-order';
 import type { ResourceOrdering } from '@operon/resource-order';
@@ -76,7 +76,7 @@ const refTag = (orderId: string) => `lead-to-cash:ref:${orderId}`;
  * written with the commit, in the commit's round trip.
  */
 function putRef(tx: Tx, orderId: string, key: string, type: string, id: string, detail: Doc = {}): void {
-  const row: Ref = { key, ref_type: type, ref_id: id, detail: structuredClone(detail) };
+  const row: Ref = { key, ref_type: type, ref_id: id, detail: cloneJson(detail) };
   tx.writeAtCommit(
     {
       text: `INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)

@@ -3,6 +3,7 @@
  * the order is taken into fulfilment, and the workflow run that carries it
  * out: which tasks, in which order, which of them in parallel.
  */
+import { cloneJson } from '@operon/kernel';
 import type { ProductOrder } from '@operon/product-order';
 import type { Queryable } from '@operon/store';
 import { catalogJson, type Doc } from '@operon/tmf';
@@ -79,7 +80,7 @@ function orderPrices(item: Doc): CatalogPrice[] {
       priceType: String(p['priceType']),
       ...(str(p['recurringChargePeriod']) ? { recurringChargePeriod: str(p['recurringChargePeriod'])! } : {}),
       ...(str(p['unitOfMeasure']) ? { unitOfMeasure: str(p['unitOfMeasure'])! } : {}),
-      price: structuredClone(price) as CatalogPrice['price'],
+      price: cloneJson(price) as CatalogPrice['price'],
       ...(pop && str(pop['id']) ? { productOfferingPrice: { id: str(pop['id'])!, ...(str(pop['name']) ? { name: str(pop['name'])! } : {}) } } : {}),
     };
   });

@@ -6,7 +6,7 @@
  * messages, and the operations a flow moves orders with. Each ordering
  * component describes its layout (an OrderKind) and gets the rest from here.
  */
-import { OperonError, badRequest, clock, conflict, defineLifecycle, newId, unprocessable, type Lifecycle, type RequestContext } from '@operon/kernel';
+import { OperonError, badRequest, clock, cloneJson, conflict, defineLifecycle, newId, unprocessable, type Lifecycle, type RequestContext } from '@operon/kernel';
 import type { Database, Queryable, Tx } from '@operon/store';
 import { Type, type TObject, type TSchema } from 'typebox';
 import type { ComponentManifest, ComponentRuntime } from '../component.ts';
@@ -299,7 +299,7 @@ export function checkCreateInput(svc: Pick<ResourceService, 'def' | 'known'>, ki
   if (typeof input['@schemaLocation'] !== 'string') {
     for (const k of Object.keys(input)) if (!svc.known.has(k)) throw badRequest(`invalid ${type}: '${k}' is not an attribute of ${type}`, k);
   }
-  const doc = normaliseDates(svc.def.schema, structuredClone(input)) as Doc;
+  const doc = normaliseDates(svc.def.schema, cloneJson(input)) as Doc;
   assertValid(svc.def.schema, doc, `invalid ${type}`);
   if (kind) {
     checkItemStatesOnCreate(kind, doc);
@@ -699,7 +699,7 @@ export class OrderOperations<O extends Doc = Doc, C extends Doc = Doc> {
       const href = this.orders.href(ctx, orderId);
       return this.cancellations.create(input, completingWith(ctx, (draft) => {
         draft[cancel.order] = { ...ref, href: typeof ref['href'] === 'string' ? ref['href'] : href };
-        if (cancel.copyParties && Array.isArray(order.doc['relatedParty'])) draft['relatedParty'] = structuredClone(order.doc['relatedParty']);
+        if (cancel.copyParties && Array.isArray(order.doc['relatedParty'])) draft['relatedParty'] = cloneJson(order.doc['relatedParty']);
       }), t);
     });
   }
