@@ -148,11 +148,31 @@ export async function findResource(q: Queryable, resourceId: string): Promise<{ 
 }
 
 /**
+ * Sends a check or a claim ahead of the caller's next statement, in its round
+ * trip (Tx.writeWithNext), where a refusal may surface late: the operation
+ * applied at once, whose every failure undoes it all and sends it the general
+ * way, which applies it again statement by statement and records why.
+ */
+export type Defer = (text: string, params: unknown[], mapError: (e: unknown) => unknown) => void;
+
+/** A refusal of a deferred check (operon_expect_rows raises P0001) as the network's conflict. */
+const refusedAs = (message: string) => (e: unknown) => ((e as { code?: string }).code === 'P0001' ? new NetworkError('conflict', message) : e);
+
+/**
  * Configures a key on the network: `insert` claims it (the key is unique in its
  * table). When another resource holds it, `holder` names that resource in the
- * refusal. One round trip when the key is free, which it almost always is.
+ * refusal. One round trip when the key is free, which it almost always is;
+ * none of its own when deferred.
  */
-async function claim(q: Queryable, insert: string, params: unknown[], holder: string, holderParams: unknown[], what: string): Promise<void> {
+async function claim(q: Queryable, insert: string, params: unknown[], holder: string, holderParams: unknown[], what: string, defer?: Defer): Promise<void> {
+  if (defer) {
+    defer(
+      `WITH c AS (${insert} ON CONFLICT DO NOTHING RETURNING 1) SELECT operon_expect_rows((SELECT count(*) FROM c), 1, $${params.length + 1})`,
+      [...params, `claim of ${what}`],
+      refusedAs(`${what} is already configured`),
+    );
+    return;
+  }
   const r = await q.query(`${insert} ON CONFLICT DO NOTHING`, params);
   if (r.rowCount === 1) return;
   const h = await q.query<{ resource_id: string }>(holder, holderParams);
@@ -160,18 +180,23 @@ async function claim(q: Queryable, insert: string, params: unknown[], holder: st
 }
 
 /** Configures a resource; returns the characteristics it is configured with. */
-export async function configureResource(q: Queryable, req: ResourceActivationRequest, operationId: string): Promise<NetworkCharacteristic[]> {
+export async function configureResource(q: Queryable, req: ResourceActivationRequest, operationId: string, defer?: Defer): Promise<NetworkCharacteristic[]> {
   const id = identify(req);
-  const already = await findResource(q, req.id);
-  if (already) throw new NetworkError('conflict', `resource ${req.id} is already configured on the network (as ${TABLES[already.kind].what}); deactivate it first or modify it`);
+  if (defer) {
+    defer(`SELECT operon_expect_rows((SELECT count(*) FROM (${FIND_RESOURCES}) f), 0, $2)`, [[req.id], `configuration of resource ${req.id}`], refusedAs(`resource ${req.id} is already configured on the network`));
+  } else {
+    const already = await findResource(q, req.id);
+    if (already) throw new NetworkError('conflict', `resource ${req.id} is already configured on the network (as ${TABLES[already.kind].what}); deactivate it first or modify it`);
+  }
   switch (id.kind) {
     case 'ontPort': {
-      // ONU ids are chosen per PON port: one chooser at a time
-      await q.query(
-        `WITH olt AS (INSERT INTO activation_sim_element (element_id, element_type) VALUES ($1, 'OLT') ON CONFLICT DO NOTHING)
-         SELECT pg_advisory_xact_lock(hashtext($2))`,
-        [id.oltId, `onu:${id.oltId}:${id.ponPort}`],
-      );
+      // ONU ids are chosen per PON port: one chooser at a time; the lock is a statement before the
+      // read of the ids taken (a statement sees what was committed when it began)
+      const lock = `WITH olt AS (INSERT INTO activation_sim_element (element_id, element_type) VALUES ($1, 'OLT') ON CONFLICT DO NOTHING)
+         SELECT pg_advisory_xact_lock(hashtext($2))`;
+      const lockParams = [id.oltId, `onu:${id.oltId}:${id.ponPort}`];
+      if (defer) defer(lock, lockParams, (e) => e);
+      else await q.query(lock, lockParams);
       let onuId = id.onuId;
       if (onuId === undefined) {
         const used = await q.query<{ onu_id: number }>('SELECT onu_id FROM activation_sim_ont_port WHERE olt_id = $1 AND pon_port = $2', [id.oltId, id.ponPort]);
@@ -184,7 +209,7 @@ export async function configureResource(q: Queryable, req: ResourceActivationReq
         q, 'INSERT INTO activation_sim_ont_port (olt_id, pon_port, onu_id, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5, $6)',
         [id.oltId, id.ponPort, onuId, req.id, JSON.stringify(config), operationId],
         'SELECT resource_id FROM activation_sim_ont_port WHERE olt_id = $1 AND pon_port = $2 AND onu_id = $3', [id.oltId, id.ponPort, onuId],
-        `ONT port ${id.oltId} ${id.ponPort} ONU ${onuId}`,
+        `ONT port ${id.oltId} ${id.ponPort} ONU ${onuId}`, defer,
       );
       return config;
     }
@@ -192,7 +217,7 @@ export async function configureResource(q: Queryable, req: ResourceActivationReq
       const config = configured(req);
       await claim(
         q, 'INSERT INTO activation_sim_vlan (scope, vlan_id, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.scope, id.vlanId, req.id, JSON.stringify(config), operationId],
-        'SELECT resource_id FROM activation_sim_vlan WHERE scope = $1 AND vlan_id = $2', [id.scope, id.vlanId], `VLAN ${id.vlanId}${id.scope === 'default' ? '' : ` on ${id.scope}`}`,
+        'SELECT resource_id FROM activation_sim_vlan WHERE scope = $1 AND vlan_id = $2', [id.scope, id.vlanId], `VLAN ${id.vlanId}${id.scope === 'default' ? '' : ` on ${id.scope}`}`, defer,
       );
       return config;
     }
@@ -200,7 +225,7 @@ export async function configureResource(q: Queryable, req: ResourceActivationReq
       const config = configured(req);
       await claim(
         q, 'INSERT INTO activation_sim_ip_binding (address, pool, resource_id, config, operation_id) VALUES ($1::inet, $2::cidr, $3, $4, $5)', [id.address, id.pool ?? null, req.id, JSON.stringify(config), operationId],
-        'SELECT resource_id FROM activation_sim_ip_binding WHERE address = $1::inet', [id.address], `address ${id.address}`,
+        'SELECT resource_id FROM activation_sim_ip_binding WHERE address = $1::inet', [id.address], `address ${id.address}`, defer,
       );
       return config;
     }
@@ -208,7 +233,7 @@ export async function configureResource(q: Queryable, req: ResourceActivationReq
       const config = configured(req);
       await claim(
         q, 'INSERT INTO activation_sim_sim_card (iccid, imsi, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.iccid, id.imsi, req.id, JSON.stringify(config), operationId],
-        'SELECT resource_id FROM activation_sim_sim_card WHERE iccid = $1 OR imsi = $2', [id.iccid, id.imsi], `SIM card ${id.iccid} (IMSI ${id.imsi})`,
+        'SELECT resource_id FROM activation_sim_sim_card WHERE iccid = $1 OR imsi = $2', [id.iccid, id.imsi], `SIM card ${id.iccid} (IMSI ${id.imsi})`, defer,
       );
       return config;
     }
@@ -218,7 +243,7 @@ export async function configureResource(q: Queryable, req: ResourceActivationReq
       await claim(
         q, 'INSERT INTO activation_sim_number (number, number_type, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)',
         [id.number, id.kind === 'msisdn' ? 'msisdn' : 'geographic', req.id, JSON.stringify(config), operationId],
-        'SELECT resource_id FROM activation_sim_number WHERE number = $1', [id.number], `number ${id.number}`,
+        'SELECT resource_id FROM activation_sim_number WHERE number = $1', [id.number], `number ${id.number}`, defer,
       );
       return config;
     }
@@ -226,7 +251,7 @@ export async function configureResource(q: Queryable, req: ResourceActivationReq
       const config = configured(req);
       await claim(
         q, 'INSERT INTO activation_sim_sip_account (username, domain, resource_id, config, operation_id) VALUES ($1, $2, $3, $4, $5)', [id.username, id.domain, req.id, JSON.stringify(config), operationId],
-        'SELECT resource_id FROM activation_sim_sip_account WHERE username = $1 AND domain = $2', [id.username, id.domain], `SIP account ${id.username}@${id.domain}`,
+        'SELECT resource_id FROM activation_sim_sip_account WHERE username = $1 AND domain = $2', [id.username, id.domain], `SIP account ${id.username}@${id.domain}`, defer,
       );
       return config;
     }
@@ -287,15 +312,19 @@ async function registerSubscriber(q: Queryable, req: ServiceActivationRequest, o
 }
 
 /** Activates a service on its configured resources (checked first, so a refusal leaves nothing behind). */
-export async function configureService(q: Queryable, req: ServiceActivationRequest, operationId: string): Promise<NetworkCharacteristic[]> {
+export async function configureService(q: Queryable, req: ServiceActivationRequest, operationId: string, defer?: Defer): Promise<NetworkCharacteristic[]> {
   const on = await resourcesOf(q, req);
   const config = serviceCharacteristics(req);
-  const added = await q.query(
-    `INSERT INTO activation_sim_service (service_id, name, specification_id, characteristics, supporting_resources, operation_id) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (service_id) DO NOTHING`,
-    [req.id, req.name ?? null, req.serviceSpecification.id, JSON.stringify(config), on.ids, operationId],
-  );
-  if (!added.rowCount) throw new NetworkError('conflict', `service ${req.id} is already active on the network; deactivate it first or modify it`);
+  const insert = `INSERT INTO activation_sim_service (service_id, name, specification_id, characteristics, supporting_resources, operation_id) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (service_id) DO NOTHING`;
+  const params = [req.id, req.name ?? null, req.serviceSpecification.id, JSON.stringify(config), on.ids, operationId];
+  const already = `service ${req.id} is already active on the network; deactivate it first or modify it`;
+  if (defer) {
+    defer(`WITH c AS (${insert} RETURNING 1) SELECT operon_expect_rows((SELECT count(*) FROM c), 1, $7)`, [...params, `activation of service ${req.id}`], refusedAs(already));
+  } else {
+    const added = await q.query(insert, params);
+    if (!added.rowCount) throw new NetworkError('conflict', already);
+  }
   await registerSubscriber(q, req, on);
   return config;
 }

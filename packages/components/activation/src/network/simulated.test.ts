@@ -3,6 +3,7 @@
  * by key, latency, injected failures, and that nothing is ever half-configured.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tx } from '@operon/store';
 import type { TestDatabase } from '@operon/store/testing';
 import { activationDatabase, char, ontPort, vlan } from '../test-api.ts';
 import { NetworkError, type NetworkOperation, type ResourceActivationRequest, type ServiceActivationRequest } from './adapter.ts';
@@ -127,6 +128,51 @@ describe('what the simulated network configures', () => {
     expect(other.networkCode).toBe('refused');
     const notThere = await failure(run(net.modifyResource(vlan('vlan-none', 102), { idempotencyKey: key('v') })));
     expect(notThere.networkCode).toBe('notConfigured');
+  });
+});
+
+/** The round trips of each transaction `fn` runs on the test database (a batch of statements is one). */
+async function roundTripsOf(fn: () => Promise<unknown>): Promise<number[]> {
+  const db = t.db;
+  const original = db.tx;
+  const seen: Tx[] = [];
+  db.tx = ((body: (tx: Tx) => Promise<unknown>) => original.call(db, (tx) => (seen.push(tx), body(tx)))) as typeof db.tx;
+  try {
+    await fn();
+  } finally {
+    db.tx = original;
+  }
+  return seen.map((tx) => tx.roundTrips);
+}
+
+describe('an operation due at once', () => {
+  it('is applied and recorded in one transaction: its checks and claims ride with the next statement', async () => {
+    // a VLAN, an address, a number: BEGIN, the check, the claim, the record and COMMIT in one round trip
+    expect(await roundTripsOf(() => run(net.activateResource(vlan('rt-vlan', 3000), { idempotencyKey: key('rt') })))).toEqual([1]);
+    // an ONT port reads the ONU ids taken (after its lock) and then writes
+    expect(await roundTripsOf(() => run(net.activateResource(ontPort('rt-port', 'OLT-RT-1', '1/1/1'), { idempotencyKey: key('rt') })))).toEqual([2]);
+    // a service reads its resources and then writes
+    const svc: ServiceActivationRequest = { id: 'rt-svc', serviceSpecification: { id: 'rfs-rt' }, supportingResource: [{ id: 'rt-port' }, { id: 'rt-vlan' }] };
+    expect(await roundTripsOf(() => run(net.activateService(svc, { idempotencyKey: key('rt') })))).toEqual([2]);
+    expect(await net.view('rt-svc')).toMatchObject({ service: { supportingResources: ['rt-port', 'rt-vlan'] } });
+  });
+
+  it('refused late (the claim is found taken in the batch), goes the general way, which records who holds what', async () => {
+    const trips = await roundTripsOf(async () => {
+      const taken = await failure(run(net.activateResource(vlan('rt-vlan-2', 3000), { idempotencyKey: key('rt') })));
+      expect(taken.networkCode).toBe('conflict');
+      expect(taken.message).toContain('rt-vlan');
+    });
+    // the batch that was refused, then the general way's transactions
+    expect(trips[0]).toBe(1);
+    expect(trips.length).toBeGreaterThan(1);
+    const again = await failure(run(net.activateService({ id: 'rt-svc', serviceSpecification: { id: 'rfs-rt' }, supportingResource: [{ id: 'rt-vlan' }] }, { idempotencyKey: key('rt') })));
+    expect(again.message).toContain('already active');
+    const twice = await failure(run(net.activateResource(vlan('rt-vlan', 3001), { idempotencyKey: key('rt') })));
+    expect(twice.message).toContain('already configured');
+    expect(await count('activation_sim_vlan', 'resource_id = $1', ['rt-vlan'])).toBe(1);
+    expect(await count('activation_sim_service', 'service_id = $1', ['rt-svc'])).toBe(1);
+    expect(await count('activation_sim_operation', "target_id IN ('rt-vlan', 'rt-vlan-2', 'rt-svc') AND state = 'InError'")).toBe(3);
   });
 });
 

@@ -28,7 +28,7 @@ import {
   type NetworkOperationKind, type ResourceActivationRequest, type ResourceOutcome, type ServiceActivationRequest, type ServiceOutcome,
 } from './adapter.ts';
 import { characteristic, isRecord, requestHash, sleep, waitAborted } from './common.ts';
-import { configureResource, configureService, networkView, reconfigureResource, reconfigureService, removeResource, removeService } from './elements.ts';
+import { configureResource, configureService, type Defer, networkView, reconfigureResource, reconfigureService, removeResource, removeService } from './elements.ts';
 
 export interface SimulatedNetworkOptions {
   /** Fixed part of every operation's duration. */
@@ -199,7 +199,9 @@ export class SimulatedNetwork implements NetworkAdapter {
     const id = newId();
     try {
       return await this.db.tx(async (tx) => {
-        const outcome = JSON.parse(JSON.stringify(await this.apply(tx, { id, kind, target_id: request.id, request } as OperationRow))) as OperationRow['outcome'];
+        // its checks and claims go ahead of the next statement: a refusal undoes it all (below)
+        const defer: Defer = (text, params, mapError) => tx.writeWithNext(text, params, mapError);
+        const outcome = JSON.parse(JSON.stringify(await this.apply(tx, { id, kind, target_id: request.id, request } as OperationRow, defer))) as OperationRow['outcome'];
         // the record goes with the commit: a key seen before fails it on the key's unique index, and
         // everything applied is undone with it (the general way then answers from what was recorded)
         tx.writeWithNext(
@@ -265,16 +267,16 @@ export class SimulatedNetwork implements NetworkAdapter {
     });
   }
 
-  private async apply(q: Queryable, op: OperationRow): Promise<ResourceOutcome | ServiceOutcome> {
+  private async apply(q: Queryable, op: OperationRow, defer?: Defer): Promise<ResourceOutcome | ServiceOutcome> {
     switch (op.kind) {
       case 'activateResource':
-        return { state: 'active', resourceCharacteristic: await configureResource(q, op.request as ResourceActivationRequest, op.id) };
+        return { state: 'active', resourceCharacteristic: await configureResource(q, op.request as ResourceActivationRequest, op.id, defer) };
       case 'modifyResource':
         return { state: 'active', resourceCharacteristic: await reconfigureResource(q, op.request as ResourceActivationRequest, op.id) };
       case 'deactivateResource':
         return { state: 'inactive', resourceCharacteristic: await removeResource(q, op.target_id) };
       case 'activateService':
-        return { state: 'active', serviceCharacteristic: await configureService(q, op.request as ServiceActivationRequest, op.id) };
+        return { state: 'active', serviceCharacteristic: await configureService(q, op.request as ServiceActivationRequest, op.id, defer) };
       case 'modifyService':
         return { state: 'active', serviceCharacteristic: await reconfigureService(q, op.request as ServiceActivationRequest, op.id) };
       case 'deactivateService':
