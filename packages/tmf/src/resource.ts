@@ -302,6 +302,12 @@ export class ResourceService<D extends Doc = Doc> {
     return { doc: row.doc, version: row.version };
   }
 
+  /** Reads the resource and locks it until `tx` ends: the transaction's later reads and changes of it cost no round trip of their own. */
+  async retrieveForUpdate(id: string, tx: Tx): Promise<Versioned<D> | undefined> {
+    const row = await this.table.get(tx, id, { forUpdate: true });
+    return row ? { doc: row.doc, version: row.version } : undefined;
+  }
+
   /**
    * The representation of one resource as JSON text, built without parsing the
    * stored document: PostgreSQL renders it, with `"id"` first (jsonb orders keys

@@ -94,12 +94,12 @@ export function createLeadToCashFlow(options: LeadToCashOptions = {}): FlowDefin
   /** The order's create event: its plan is worked out and its run started, with the order in progress, in one commit. */
   async function onOrderCreated(runtime: ComponentRuntime, r: Running, orderId: string): Promise<boolean> {
     return runtime.db.tx(async (tx) => {
-      const locked = await tx.query(`SELECT 1 FROM ${PRODUCT_ORDER_TABLES.productOrder} WHERE id = $1 FOR UPDATE`, [orderId]);
-      if (locked.rowCount === 0) return false;
-      const order = (await r.f.productOrders.orders.retrieve(orderId, tx)).doc as ProductOrder;
-      // delivered at least once: a started (or refused, or cancelled) order is left as it is
+      const locked = await r.f.productOrders.orders.retrieveForUpdate(orderId, tx);
+      if (!locked) return false;
+      const order = locked.doc as ProductOrder;
+      // delivered at least once: a started (or refused, or cancelled) order is left as it is; the run
+      // starts in the commit that moves the order on, so an order still acknowledged has none
       if (order.state !== 'acknowledged') return false;
-      if (await runOf(tx, orderId)) return false;
       let plan;
       try {
         plan = await planOrder(r.f.catalogs, order, tx);
