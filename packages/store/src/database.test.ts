@@ -56,6 +56,31 @@ describe('writes sent with the commit', () => {
     expect((await rows()).map((r) => r.k)).toEqual(['after-rollback', 'before', 'kept']);
   });
 
+  it('that are rows of one statement go as one per savepoint level, and follow savepoints the same way', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    const statements: number[] = [];
+    const putRows = (rows: unknown[]) => {
+      statements.push(rows.length);
+      return { text: 'INSERT INTO at_commit (k, v) SELECT r.k, r.v FROM jsonb_to_recordset($1::jsonb) AS r(k text, v text)', params: [JSON.stringify(rows)] };
+    };
+    await t.db.tx(async (tx) => {
+      tx.writeRowAtCommit('r', { k: 'a', v: '1' }, putRows);
+      tx.writeAtCommit(put('plain', '1'), 'r', 'plain');
+      tx.writeRowAtCommit('r', { k: 'b', v: "it's" }, putRows);
+      await tx.query('SAVEPOINT s1');
+      tx.writeRowAtCommit('r', { k: 'kept', v: '1' }, putRows);
+      await tx.query('SAVEPOINT s2');
+      tx.writeRowAtCommit('r', { k: 'dropped', v: '1' }, putRows);
+      await tx.query('ROLLBACK TO SAVEPOINT s2');
+      tx.writeRowAtCommit('r', { k: 'later', v: '1' }, putRows);
+      expect(tx.pendingWrites('r')).toEqual([{ k: 'a', v: '1' }, { k: 'b', v: "it's" }, 'plain', { k: 'kept', v: '1' }, { k: 'later', v: '1' }]);
+      await tx.query('RELEASE SAVEPOINT s1');
+    });
+    // before the savepoint, after it, and after the rollback inside it
+    expect(statements).toEqual([2, 1, 1]);
+    expect((await rows()).map((r) => r.k)).toEqual(['a', 'b', 'kept', 'later', 'plain']);
+  });
+
   it('are refused once a final write has ended the transaction, rather than lost', async () => {
     await t.db.tx(async (tx) => {
       await tx.finalWrite('INSERT INTO at_commit (k, v) VALUES ($1, $2) RETURNING k', ['final', '1'], [{ api: 'test', eventType: 'ThingEvent', resourceType: 'Thing', resourceId: 'final', payload: {} }]);
@@ -164,6 +189,32 @@ describe('writes sent with the next statement', () => {
     });
     expect(trips).toBe(5);
     expect((await rows()).map((r) => r.k)).toEqual(['after', 'kept', 'taken']);
+  });
+
+  it('stay queued past a statement sent beside them (which carries BEGIN), unless a savepoint waits with them', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    const count = 'SELECT count(*)::int AS n FROM at_commit';
+    const trips = await counted(async (tx, soFar) => {
+      tx.writeWithNext(putNext, ['a', '1']);
+      // what goes beside them must not read what they write: it does not see them
+      expect((await tx.queryBeside<{ n: number }>(count)).rows[0]).toEqual({ n: 0 });
+      expect((await tx.queryBeside<{ n: number }>(count)).rows[0]).toEqual({ n: 0 });
+      expect(soFar()).toBe(2);
+      expect((await tx.query<{ n: number }>(count)).rows[0]).toEqual({ n: 1 });
+      tx.writeWithNext(putNext, ['b', '2']);
+      await tx.queryBeside('SELECT 1');
+    });
+    expect(trips).toBe(5); // b goes with the commit
+    expect(await rows()).toEqual([{ k: 'a', v: '1' }, { k: 'b', v: '2' }]);
+    await t.db.tx(async (tx) => {
+      await tx.query('SELECT 1');
+      await tx.query('SAVEPOINT s');
+      tx.writeWithNext(putNext, ['c', '3']);
+      // in order: the savepoint, the write, then the statement, which sees it
+      expect((await tx.queryBeside<{ n: number }>(`${count} WHERE k = $1`, ['c'])).rows[0]).toEqual({ n: 1 });
+      await tx.query('ROLLBACK TO SAVEPOINT s');
+    });
+    expect((await rows()).map((r) => r.k)).toEqual(['a', 'b']);
   });
 
   it('go to the socket with BEGIN and the next statement in one write, each of them prepared on the connection', async () => {

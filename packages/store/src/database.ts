@@ -180,6 +180,9 @@ interface PendingWrite {
   sql: string | BoundStatement;
   tag?: string;
   value?: unknown;
+  /** Rows of one statement (Tx.writeRowAtCommit), which `build` makes at the commit. */
+  rows?: unknown[];
+  build?: (rows: unknown[]) => BoundStatement;
 }
 
 /** A savepoint's name as PostgreSQL folds it. */
@@ -187,14 +190,34 @@ function savepointName(written: string): string {
   return written.startsWith('"') ? written.replace(/"/g, '') : written.toLowerCase();
 }
 
-/** A write sent ahead of the next statement (Tx.writeWithNext), or a savepoint statement. */
-interface AheadWrite {
+/** A write queued ahead of the next statement; its writer may rewrite it while it waits (Tx.queuedWrite). */
+export interface QueuedWrite {
   text: string;
   params: readonly unknown[];
+}
+
+/** A write sent ahead of the next statement (Tx.writeWithNext), or a savepoint statement. */
+interface AheadWrite extends QueuedWrite {
   /** The savepoint this statement takes. */
   savepoint?: string;
+  /** SAVEPOINT, RELEASE or ROLLBACK TO. */
+  control?: boolean;
+  /** The row this write leaves as it will be at the commit (`table:id`), if its writer says. */
+  row?: string;
   /** What its failure means to the caller that queued it (the error as it would have had it at once). */
   mapError?: (e: unknown) => unknown;
+}
+
+/**
+ * A value sent as JSON text, written out only when its statement is sent: a
+ * queued write that a later one replaces (Tx.queuedWrite) is never written out.
+ * The driver asks for the text through `toPostgres`.
+ */
+export class JsonParam {
+  constructor(readonly value: unknown) {}
+  toPostgres(): string {
+    return JSON.stringify(this.value);
+  }
 }
 
 /** A statement of a batch, with what its failure means to whoever queued it. */
@@ -275,6 +298,22 @@ export class Tx implements Queryable {
   }
 
   /**
+   * A statement over tables that none of the writes queued ahead touch (the
+   * workflow engine's own, say): those writes stay queued for the statement
+   * after it, or the commit, so a row that a later step of the transaction
+   * changes again is still written once. BEGIN goes with it if not yet sent.
+   * With a savepoint statement queued, everything goes in order, as query does.
+   */
+  async queryBeside<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    if (this.committedAlone || this.ahead.some((w) => w.control)) return this.query<R>(statement, params);
+    this.trips++;
+    if (this.begun) return send<R>(this.client, statement, params);
+    this.begun = true;
+    const results = await answers(this.client, [{ text: 'BEGIN', values: [] }, toSend(statement, params)]);
+    return results[1] as pg.QueryResult<R>;
+  }
+
+  /**
    * SAVEPOINT, RELEASE and ROLLBACK TO answer nothing a caller waits for: they
    * go ahead of the next statement, in its round trip, in their place among
    * the writes queued there. A statement that fails after a savepoint was
@@ -293,7 +332,7 @@ export class Tx implements Queryable {
       this.ahead.length = at + 1;
     }
     this.trackSavepoint(statement);
-    this.ahead.push({ text: statement, params: [], ...(verb === 'SAVEPOINT' ? { savepoint: name } : {}) });
+    this.ahead.push({ text: statement, params: [], control: true, ...(verb === 'SAVEPOINT' ? { savepoint: name } : {}) });
     return { command: verb === 'ROLLBACK TO' ? 'ROLLBACK' : verb, rowCount: null, oid: 0, rows: [], fields: [] };
   }
 
@@ -313,9 +352,29 @@ export class Tx implements Queryable {
    * none: callers queue only writes they know will succeed) surfaces there, as
    * `mapError` explains it.
    */
-  writeWithNext(text: string, params: readonly unknown[] = [], mapError?: (e: unknown) => unknown): void {
+  writeWithNext(text: string, params: readonly unknown[] = [], mapError?: (e: unknown) => unknown, row?: string): void {
     if (this.committedAlone) throw new Error('a final write already ended this transaction');
-    this.ahead.push({ text, params, ...(mapError ? { mapError } : {}) });
+    this.ahead.push({ text, params, ...(mapError ? { mapError } : {}), ...(row ? { row } : {}) });
+  }
+
+  /** Whether a write of `row` (writeWithNext's `row`) waits to be sent. */
+  queues(row: string): boolean {
+    return this.ahead.some((w) => w.row === row);
+  }
+
+  /**
+   * The write of `row` queued with writeWithNext, while it still waits and no
+   * savepoint was taken, released or rolled back to after it (a rollback to one
+   * must find the row as it was then): its writer may rewrite it in place, so a
+   * row changed twice before the next statement is written once, as it ends.
+   */
+  queuedWrite(row: string): QueuedWrite | undefined {
+    for (let i = this.ahead.length - 1; i >= 0; i--) {
+      const w = this.ahead[i]!;
+      if (w.control) return undefined;
+      if (w.row === row) return w;
+    }
+    return undefined;
   }
 
   /** Keeps pending writes in step with savepoints: a rollback to one drops those queued after it. */
@@ -356,9 +415,28 @@ export class Tx implements Queryable {
     this.writes.push({ sql, ...(tag !== undefined ? { tag, value } : {}) });
   }
 
+  /**
+   * A row of a write sent with the commit: the rows queued under `tag` since the
+   * innermost open savepoint go in one statement, `build(rows)` (a rollback to
+   * a savepoint must drop only the rows queued after it), so a transaction that
+   * records ten rows sends one INSERT, not ten. pendingWrites lists the rows.
+   */
+  writeRowAtCommit(tag: string, row: unknown, build: (rows: unknown[]) => BoundStatement): void {
+    if (this.committedAlone) throw new Error('a final write already ended this transaction');
+    const since = this.savepoints.at(-1)?.writes ?? 0;
+    for (let i = this.writes.length - 1; i >= since; i--) {
+      const w = this.writes[i]!;
+      if (w.tag === tag && w.rows) {
+        w.rows.push(row);
+        return;
+      }
+    }
+    this.writes.push({ sql: '', tag, rows: [row], build });
+  }
+
   /** The values of the writes queued under `tag`, oldest first. */
   pendingWrites(tag: string): unknown[] {
-    return this.writes.filter((w) => w.tag === tag).map((w) => w.value);
+    return this.writes.filter((w) => w.tag === tag).flatMap((w) => (w.rows ? w.rows : [w.value]));
   }
 
   /** Queue an event; it reaches the outbox only if the transaction commits. */
@@ -413,7 +491,10 @@ export class Tx implements Queryable {
       // on a small machine each round trip costs more CPU than the statements themselves
       this.trips++;
       const batch = this.opening();
-      for (const w of this.writes.splice(0)) batch.push(typeof w.sql === 'string' ? { text: w.sql, values: [] } : toSend(w.sql.text, w.sql.params));
+      for (const w of this.writes.splice(0)) {
+        const sql = w.rows && w.build ? w.build(w.rows) : w.sql;
+        batch.push(typeof sql === 'string' ? { text: sql, values: [] } : toSend(sql.text, sql.params));
+      }
       if (this.audits.length) batch.push(toSend(AUDIT_AT_COMMIT, [auditRows(this.audits)]));
       if (this.events.length) batch.push(toSend(OUTBOX_AT_COMMIT, [outboxRows(this.events)]));
       batch.push({ text: 'COMMIT', values: [] });

@@ -47,6 +47,61 @@ describe('writes of rows the transaction holds', () => {
     expect(await stored('doc_plain', 'a')).toEqual({ version: 3, doc: { id: 'a', state: 'active', name: 'renamed' } });
   });
 
+  it('write a row changed again while its last write waits once, as it ends; a savepoint between keeps them apart', async () => {
+    // rows inserted and updated by the statements sent between two calls (the backend's counters move on)
+    const counters = async (tx: Tx) =>
+      (await tx.query<{ ins: number; upd: number }>(
+        `SELECT n_tup_ins::int AS ins, n_tup_upd::int AS upd FROM pg_stat_xact_user_tables WHERE relname = 'doc_plain'`,
+      )).rows[0]!;
+    const since = async (tx: Tx, before: { ins: number; upd: number }) => {
+      const now = await counters(tx);
+      return { ins: now.ins - before.ins, upd: now.upd - before.upd };
+    };
+    const later = new Date(at.getTime() + 2000);
+    await t.db.tx(async (tx) => {
+      const before = await counters(tx);
+      const made = await plain.insert(tx, 'm1', { id: 'm1', state: 'new', n: 1 }, at, { fresh: true });
+      made.doc['n'] = 99; // what a caller does with its copy is not written
+      const one = await plain.update(tx, 'm1', { id: 'm1', state: 'active', n: 2 }, 1, later);
+      one!.doc['n'] = 99;
+      await plain.update(tx, 'm1', { id: 'm1', state: 'active', n: 3 }, 2, later);
+      expect(await since(tx, before)).toEqual({ ins: 1, upd: 0 });
+    });
+    expect(await stored('doc_plain', 'm1')).toEqual({ version: 3, doc: { id: 'm1', state: 'active', n: 3 } });
+    const times = await t.db.query<{ c: Date; u: Date }>(`SELECT created_at AS c, updated_at AS u FROM doc_plain WHERE id = 'm1'`);
+    expect(times.rows[0]).toEqual({ c: at, u: later });
+
+    await t.db.tx(async (tx) => {
+      const held = await plain.get(tx, 'm1', { forUpdate: true });
+      const before = await counters(tx);
+      await plain.update(tx, 'm1', { ...held!.doc, n: 4 }, 3, later);
+      await plain.update(tx, 'm1', { ...held!.doc, n: 5 }, 4, later);
+      await plain.update(tx, 'm1', { ...held!.doc, n: 6 }, 5, later);
+      expect(await since(tx, before)).toEqual({ ins: 0, upd: 1 });
+    });
+    expect(await stored('doc_plain', 'm1')).toMatchObject({ version: 6, doc: { n: 6 } });
+
+    await t.db.tx(async (tx) => {
+      await plain.insert(tx, 'm2', { id: 'm2', state: 'new', n: 1 }, at, { fresh: true });
+      await tx.query('SAVEPOINT step');
+      await plain.update(tx, 'm2', { id: 'm2', state: 'active', n: 2 }, 1, later);
+      await tx.query('ROLLBACK TO SAVEPOINT step');
+    });
+    expect(await stored('doc_plain', 'm2')).toEqual({ version: 1, doc: { id: 'm2', state: 'new', n: 1 } });
+
+    // reading other rows by their key leaves the write queued, so changing the row again still writes it once
+    await t.db.tx(async (tx) => {
+      const before = await counters(tx);
+      await plain.insert(tx, 'm3', { id: 'm3', state: 'new', n: 1 }, at, { fresh: true });
+      expect((await plain.get(tx, 'm1', { forUpdate: true }))?.version).toBe(6);
+      expect(await plain.get(tx, 'nothing-here')).toBeUndefined();
+      expect(tx.queues('doc_plain:m3')).toBe(true);
+      await plain.update(tx, 'm3', { id: 'm3', state: 'active', n: 2 }, 1, later);
+      expect(await since(tx, before)).toEqual({ ins: 1, upd: 0 });
+    });
+    expect(await stored('doc_plain', 'm3')).toEqual({ version: 2, doc: { id: 'm3', state: 'active', n: 2 } });
+  });
+
   it('go at once when the row is not held, or when the stored version is not the one expected', async () => {
     await plain.insert(t.db, 'b', { id: 'b', state: 'new' }, at);
     const n = await trips(async (tx, soFar) => {

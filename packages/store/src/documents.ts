@@ -1,6 +1,6 @@
 import { OperonError, badRequest, cloneJson, conflict } from '@operon/kernel';
 import type { DocumentCache } from './cache.ts';
-import { Tx, prepared, type AuditRecord, type OutboxEvent, type Queryable } from './database.ts';
+import { JsonParam, Tx, prepared, type AuditRecord, type OutboxEvent, type Queryable } from './database.ts';
 
 /** One stored resource: the TMF document plus what the store keeps beside it. */
 export interface StoredDocument<D = Record<string, unknown>> {
@@ -113,10 +113,16 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
    * a write. Asked of the database once, at the first write that could use it.
    */
   private plain: Promise<boolean> | undefined;
+  /** A row written ahead of the next statement (Tx.writeWithNext), as it then is: new, or changed from `$4`. */
+  private readonly insertAhead: string;
+  private readonly updateAhead: string;
 
   constructor(readonly options: DocumentTableOptions) {
     if (!SAFE_TABLE.test(options.table)) throw new Error(`invalid table name ${options.table}`);
     this.table = options.table;
+    this.insertAhead = `INSERT INTO ${this.table} (id, version, doc, created_at, updated_at) VALUES ($1, $4, $2, $3, $5)`;
+    this.updateAhead = `WITH u AS (UPDATE ${this.table} SET doc = $2, version = $6, updated_at = $3 WHERE id = $1 AND version = $4 RETURNING 1)
+         SELECT operon_expect_rows((SELECT count(*) FROM u), 1, $5)`;
     this.columns.set('id', { sql: 'id', kind: 'text' });
     this.columns.set('name', { sql: 'name', kind: 'text' });
     if (options.statusAttribute) this.columns.set(options.statusAttribute, { sql: 'status', kind: 'text' });
@@ -186,12 +192,13 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
   }
 
   private async insertRow(q: Queryable, id: string, doc: D, at: Date, opts: { fresh?: boolean }): Promise<StoredDocument<D>> {
-    const s = this.insertStatement(id, doc, at);
     if (opts.fresh && (await this.mayWriteAhead(q, id, doc))) {
-      (q as Tx).writeWithNext(s.text.replace(/ RETURNING version$/, ''), s.params, (e) => this.refusedHere(e, id));
-      this.keep(q, { id, version: 1, doc: cloneJson(doc), createdAt: at, updatedAt: at });
+      const kept = cloneJson(doc);
+      (q as Tx).writeWithNext(this.insertAhead, [id, new JsonParam(kept), at, 1, at], (e) => this.refusedHere(e, id), `${this.table}:${id}`);
+      this.keep(q, { id, version: 1, doc: kept, createdAt: at, updatedAt: at });
       return { id, version: 1, doc, createdAt: at, updatedAt: at };
     }
+    const s = this.insertStatement(id, doc, at);
     try {
       await q.query(prepared(s.text), s.params);
       this.keep(q, { id, version: 1, doc: cloneJson(doc), createdAt: at, updatedAt: at });
@@ -239,10 +246,9 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
       const hit = cache!.get(id);
       if (hit) return hit as StoredDocument<D>;
     }
-    const r = await q.query<Row>(
-      prepared(`SELECT ${this.returning} FROM ${this.table} WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`),
-      [id],
-    );
+    const text = prepared(`SELECT ${this.returning} FROM ${this.table} WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`);
+    // a read of one row by its key cannot see the transaction's queued writes of other rows: they stay queued
+    const r = q instanceof Tx && !q.queues(`${this.table}:${id}`) ? await q.queryBeside<Row>(text, [id]) : await q.query<Row>(text, [id]);
     if (!r.rows[0]) return undefined;
     const stored = this.toStored(r.rows[0]);
     if (opts.forUpdate) this.keep(q, { ...stored, doc: cloneJson(stored.doc) });
@@ -306,14 +312,17 @@ export class DocumentTable<D extends Record<string, unknown> = Record<string, un
   private async updateRow(q: Queryable, id: string, doc: D, expectedVersion: number, at: Date): Promise<StoredDocument<D> | undefined> {
     const held = this.lockedIn(q)?.get(`${this.table}:${id}`) as StoredDocument<D> | undefined;
     if (held?.version === expectedVersion && (await this.mayWriteAhead(q, id, doc))) {
-      (q as Tx).writeWithNext(
-        `WITH u AS (UPDATE ${this.table} SET doc = $2, version = $4 + 1, updated_at = $3 WHERE id = $1 AND version = $4 RETURNING 1)
-         SELECT operon_expect_rows((SELECT count(*) FROM u), 1, $5)`,
-        [id, JSON.stringify(doc), at, expectedVersion, `update of ${this.table} ${id}`],
-        (e) => this.refusedHere(e, id),
-      );
-      const stored: StoredDocument<D> = { id, version: expectedVersion + 1, doc, createdAt: held.createdAt, updatedAt: at };
-      this.keep(q, { ...stored, doc: cloneJson(doc) });
+      const tx = q as Tx;
+      const kept = cloneJson(doc);
+      const version = expectedVersion + 1;
+      const row = `${this.table}:${id}`;
+      // the row's last write still waits to be sent: it is sent as the row now is, in one statement
+      const queued = tx.queuedWrite(row);
+      if (queued?.text === this.insertAhead) queued.params = [id, new JsonParam(kept), held.createdAt, version, at];
+      else if (queued?.text === this.updateAhead) queued.params = [id, new JsonParam(kept), at, queued.params[3], queued.params[4], version];
+      else tx.writeWithNext(this.updateAhead, [id, new JsonParam(kept), at, expectedVersion, `update of ${this.table} ${id}`, version], (e) => this.refusedHere(e, id), row);
+      const stored: StoredDocument<D> = { id, version, doc, createdAt: held.createdAt, updatedAt: at };
+      this.keep(q, { ...stored, doc: kept });
       return stored;
     }
     try {

@@ -149,7 +149,7 @@ function withTimeout<T>(p: Promise<T>, ms: number | undefined, ac: AbortControll
  * threw or timed out) it refuses further use, so a handler still running after
  * its timeout cannot write outside the transaction that was rolled back.
  */
-const ASYNC_TX_METHODS: ReadonlySet<PropertyKey> = new Set(['query', 'finalWrite', 'flush']);
+const ASYNC_TX_METHODS: ReadonlySet<PropertyKey> = new Set(['query', 'queryBeside', 'finalWrite', 'flush']);
 
 function guard(tx: Tx, state: { open: boolean }): Tx {
   return new Proxy(tx, {
@@ -766,7 +766,8 @@ export class WorkflowEngine {
     if (!added.length) {
       // the common case, one round trip: the run's lock, the task done, its dependents counted off
       const rows = (
-        await tx.query<TaskRow & { run_status: RunStatus | null; run_open: number | null; completed: number; readied: number }>(
+        // the task's own writes stay queued: the next step may change the same rows again (Tx.queryBeside)
+        await tx.queryBeside<TaskRow & { run_status: RunStatus | null; run_open: number | null; completed: number; readied: number }>(
           Q.COMPLETE_LOCKING_RUN, [h.id, this.nodeId, outputJson, mayTake, this.leaseMs, h.runId],
         )
       ).rows;

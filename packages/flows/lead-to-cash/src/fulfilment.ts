@@ -5,13 +5,13 @@
  * task's idempotency key. Each task that changes something has a compensation
  * that undoes it, run in reverse order when the run fails or is cancelled.
  */
-import { OperonError, cloneJson, type RequestContext } from '@operon/kernel';
+import { OperonError, cloneJson, notFound, type RequestContext } from '@operon/kernel';
 import { isNetworkError, type Activator, type NetworkCharacteristic, type ResourceActivationRequest, type ServiceActivationRequest } from '@operon/activation';
 import type { ProductOrdering } from '@operon/product-order';
 import type { ResourceOrdering } from '@operon/resource-order';
 import type { ResourcePools } from '@operon/resource-inventory';
 import type { ServiceOrdering } from '@operon/service-order';
-import { Tx, prepared, type Queryable } from '@operon/store';
+import { JsonParam, Tx, prepared, type Queryable } from '@operon/store';
 import { catalogJson, type Doc, type ResourceService } from '@operon/tmf';
 import { NonRetryableError, type CompensationContext, type TaskContext, type TaskHandler, type WorkflowEngine } from '@operon/workflow';
 import { Catalogs, forSpec, type NameValue } from './catalog.ts';
@@ -70,6 +70,13 @@ async function refsIn(q: Queryable, orderId: string): Promise<Map<string, Ref> |
 
 const refTag = (orderId: string) => `lead-to-cash:ref:${orderId}`;
 
+/** An order's refs in one statement; a key recorded twice keeps its last record (an upsert cannot touch a row twice). */
+const PUT_REFS = `INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail)
+  SELECT $1, r.key, r.ref_type, r.ref_id, r.detail FROM jsonb_to_recordset($2::jsonb) AS r(key text, ref_type text, ref_id text, detail jsonb)
+  ON CONFLICT (product_order_id, key) DO UPDATE SET ref_type = excluded.ref_type, ref_id = excluded.ref_id, detail = excluded.detail`;
+
+const lastByKey = (rows: Ref[]): Ref[] => [...new Map(rows.map((r) => [r.key, r])).values()];
+
 /**
  * Records what a task made. Nothing in the transaction reads the row back
  * (reads go through refsIn and getRef, which know what is queued), so it is
@@ -77,14 +84,7 @@ const refTag = (orderId: string) => `lead-to-cash:ref:${orderId}`;
  */
 function putRef(tx: Tx, orderId: string, key: string, type: string, id: string, detail: Doc = {}): void {
   const row: Ref = { key, ref_type: type, ref_id: id, detail: cloneJson(detail) };
-  tx.writeAtCommit(
-    {
-      text: `INSERT INTO lead_to_cash_ref (product_order_id, key, ref_type, ref_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)
-     ON CONFLICT (product_order_id, key) DO UPDATE SET ref_type = excluded.ref_type, ref_id = excluded.ref_id, detail = excluded.detail`,
-      params: [orderId, key, type, id, JSON.stringify(detail)],
-    },
-    refTag(orderId), row,
-  );
+  tx.writeRowAtCommit(refTag(orderId), row, (rows) => ({ text: PUT_REFS, params: [orderId, new JsonParam(lastByKey(rows as Ref[]))] }));
   const refs = tx.memo.get(`lead-to-cash:refs:${orderId}`) as Map<string, Ref> | undefined;
   refs?.set(key, row);
 }
@@ -225,9 +225,16 @@ function serviceRequest(service: Doc, controls: readonly NameValue[]): ServiceAc
   };
 }
 
+/** A document the step goes on to change, read locked: the change then reads it no more, and nothing queued is sent for it. */
+async function forChange(svc: ResourceService, id: string, tx: Tx): Promise<Doc> {
+  const found = await svc.retrieveForUpdate(id, tx);
+  if (!found) throw notFound(svc.def.type, id);
+  return found.doc as Doc;
+}
+
 /** Moves service and resource order items, tolerating orders already closed by a compensation. */
 async function moveOrderItem(ordering: ServiceOrdering | ResourceOrdering, orderId: string, itemId: string, state: 'completed' | 'failed', f: Fulfilment, tx: Tx): Promise<void> {
-  const order = (await ordering.orders.retrieve(orderId, tx)).doc;
+  const order = await forChange(ordering.orders, orderId, tx);
   if (CLOSED.includes(String(order['state'])) || CANCELLING.includes(String(order['state']))) return;
   const items = listOf(order[ordering.config.order.items]);
   if (items.find((i) => i['id'] === itemId)?.['state'] === state) return;
@@ -501,7 +508,7 @@ function activateResource(f: Fulfilment): TaskHandler<{ rfs: string; resource: s
       await assertGoingOn(f, plan.orderId, tx);
       const { item } = findRfs(plan, input.rfs);
       const r = await mustRef(tx, plan.orderId, input.resource);
-      const resource = (await f.resources.retrieve(r.ref_id, tx)).doc;
+      const resource = await forChange(f.resources, r.ref_id, tx);
       const outcome = await network(() => f.activator().activateResource(resourceRequest(resource, item), { idempotencyKey: ctx.idempotencyKey, timeoutMs: f.networkTimeoutMs, signal: ctx.signal }));
       const configured = (outcome.resourceCharacteristic ?? []).filter((c) => !item.controls.some((x) => x.name === c.name));
       await f.resources.update(r.ref_id, (doc) => ({
@@ -534,7 +541,7 @@ function activateService(f: Fulfilment): TaskHandler<{ rfs?: string; cfs?: strin
       const key = input.rfs ?? input.cfs!;
       const item = plan.items.find((i) => i.cfs.some((c) => c.key === key || c.rfs.some((r) => r.key === key)))!;
       const s = await mustRef(tx, plan.orderId, key);
-      const service = (await f.services.retrieve(s.ref_id, tx)).doc;
+      const service = await forChange(f.services, s.ref_id, tx);
       await network(() => f.activator().activateService(serviceRequest(service, item.controls), { idempotencyKey: ctx.idempotencyKey, timeoutMs: f.networkTimeoutMs, signal: ctx.signal }));
       await serviceTo(f, s.ref_id, 'active', {}, tx);
       const so = await mustRef(tx, plan.orderId, 'service-order');
@@ -673,7 +680,7 @@ function completeProduct(f: Fulfilment): TaskHandler<{ itemId: string }, { produ
       await assertGoingOn(f, plan.orderId, tx);
       const item = findItem(plan, input.itemId);
       const p = await mustRef(tx, plan.orderId, `product:${item.itemId}`);
-      const before = (await f.products.retrieve(p.ref_id, tx)).doc;
+      const before = await forChange(f.products, p.ref_id, tx);
       if (item.action === 'add') {
         const realizingService: Doc[] = [];
         const realizingResource: Doc[] = [];

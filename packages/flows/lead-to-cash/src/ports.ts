@@ -263,15 +263,18 @@ export function productOrderValidator(runtime: Runtime): ProductOrderValidator {
 
       const customer = customerOf(order.relatedParty);
       const account = order.billingAccount;
-      // the customer and the account are read at the same time, on two connections: the order waits for one round trip, not two
-      const [party, found] = await Promise.all([
+      const items = order.productOrderItem;
+      const placesOf = (item: (typeof items)[number]) => (isObject(item.product) ? item.product['place'] : undefined);
+      // the customer, the account and the access areas of the places added are read at the same time, on
+      // connections of their own: the order waits for one round trip, not three
+      const [party, found, areas] = await Promise.all([
         customer ? findParty(runtime, customer) : undefined,
         account ? runtime.services.get('accountManagement')?.get('billingAccount')?.find(account.id) : undefined,
+        Promise.all(items.map((item) => (item.action === 'add' && listOf(placesOf(item)).length > 0 ? areaOfPlaces(runtime.db, placesOf(item)) : undefined))),
       ]);
       if (!customer || !party) {
         refuse('unknownParty', 'The customer is unknown', `related party ${String(customer?.['id'])} is not a known party or customer`, 'relatedParty');
       }
-      const items = order.productOrderItem;
       const adds = items.some((i) => i.action === 'add');
       if (account) {
         if (!found) refuse('unknownBillingAccount', 'The billing account is unknown', `billing account ${account.id} does not exist`, 'billingAccount.id');
@@ -313,8 +316,7 @@ export function productOrderValidator(runtime: Runtime): ProductOrderValidator {
               }
             });
           }
-          const places = isObject(item.product) ? item.product['place'] : undefined;
-          if (listOf(places).length > 0 && (await areaOfPlaces(runtime.db, places)) === undefined) {
+          if (listOf(placesOf(item)).length > 0 && areas[i] === undefined) {
             refuse('placeNotServed', 'The place is not served', 'the place of the product is not an address of the referential with an access area', `${at}.product.place`);
           }
         } else if (item.action === 'modify' || item.action === 'delete') {
