@@ -176,14 +176,10 @@ export interface BoundStatement {
 }
 
 /** A write sent with the commit (Tx.writeAtCommit); `tag` and `value` let the transaction read it back. */
-interface PendingWrite {
-  sql: string | BoundStatement;
-  tag?: string;
-  value?: unknown;
+type PendingWrite =
+  | { sql: string | BoundStatement; tag?: string; value?: unknown; rows?: undefined }
   /** Rows of one statement (Tx.writeRowAtCommit), which `build` makes at the commit. */
-  rows?: unknown[];
-  build?: (rows: unknown[]) => BoundStatement;
-}
+  | { tag: string; rows: unknown[]; build: (rows: unknown[]) => BoundStatement };
 
 /** A savepoint's name as PostgreSQL folds it. */
 function savepointName(written: string): string {
@@ -431,7 +427,7 @@ export class Tx implements Queryable {
         return;
       }
     }
-    this.writes.push({ sql: '', tag, rows: [row], build });
+    this.writes.push({ tag, rows: [row], build });
   }
 
   /** The values of the writes queued under `tag`, oldest first. */
@@ -492,7 +488,7 @@ export class Tx implements Queryable {
       this.trips++;
       const batch = this.opening();
       for (const w of this.writes.splice(0)) {
-        const sql = w.rows && w.build ? w.build(w.rows) : w.sql;
+        const sql = w.rows ? w.build(w.rows) : w.sql;
         batch.push(typeof sql === 'string' ? { text: sql, values: [] } : toSend(sql.text, sql.params));
       }
       if (this.audits.length) batch.push(toSend(AUDIT_AT_COMMIT, [auditRows(this.audits)]));
