@@ -217,6 +217,28 @@ describe('writes sent with the next statement', () => {
     expect((await rows()).map((r) => r.k)).toEqual(['a', 'b']);
   });
 
+  it('several go beside them in one round trip, each seeing what those before it did; in order, after them, when asked', async () => {
+    await t.db.query('TRUNCATE at_commit');
+    const count = 'SELECT count(*)::int AS n FROM at_commit WHERE k LIKE $1';
+    const trips = await counted(async (tx, soFar) => {
+      tx.writeWithNext(putNext, ['queued', '1']);
+      const [put1, seen] = await tx.queriesBeside([[putNext, ['beside', '1']], [count, ['%']]]);
+      expect(put1!.rowCount).toBe(1);
+      // the second saw the first, not the write still queued
+      expect(seen!.rows[0]).toEqual({ n: 1 });
+      expect(soFar()).toBe(1);
+      expect(tx.queues('nothing')).toBe(false);
+      const [inOrder] = await tx.queriesBeside([[count, ['%']]], true);
+      expect(inOrder!.rows[0]).toEqual({ n: 2 });
+      expect(soFar()).toBe(2);
+      await tx.queriesBeside([[putNext, ['beside', '2']], [count, ['%']]]);
+    }).catch((e: unknown) => e);
+    // the first failure is thrown (the statement after it did not run)
+    expect(trips).toMatchObject({ code: '23505' });
+    // the failure undid the transaction whole
+    expect(await rows()).toEqual([]);
+  });
+
   it('go to the socket with BEGIN and the next statement in one write, each of them prepared on the connection', async () => {
     await t.db.query('TRUNCATE at_commit');
     const client = await t.db.pool.connect();

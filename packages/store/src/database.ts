@@ -310,6 +310,22 @@ export class Tx implements Queryable {
   }
 
   /**
+   * Statements run one after the other in one round trip, each seeing what
+   * those before it did (each takes its own snapshot): beside the queued
+   * writes as queryBeside goes, or after them when `inOrder`. The first
+   * failure is thrown; the statements after it do not run.
+   */
+  async queriesBeside(statements: ReadonlyArray<readonly [Statement, (readonly unknown[])?]>, inOrder = false): Promise<pg.QueryResult[]> {
+    if (this.committedAlone) throw new Error('a final write already ended this transaction');
+    const list = statements.map(([s, p]) => toSend(s, p));
+    this.trips++;
+    if (inOrder || this.ahead.some((w) => w.control)) return (await answers(this.client, [...this.opening(), ...list])).slice(-list.length);
+    const opening: Sent[] = this.begun ? [] : [{ text: 'BEGIN', values: [] }];
+    this.begun = true;
+    return (await answers(this.client, [...opening, ...list])).slice(opening.length);
+  }
+
+  /**
    * SAVEPOINT, RELEASE and ROLLBACK TO answer nothing a caller waits for: they
    * go ahead of the next statement, in its round trip, in their place among
    * the writes queued there. A statement that fails after a savepoint was

@@ -655,6 +655,70 @@ describe('chaining quick tasks into one transaction', () => {
     );
   });
 
+  it('counts the completions after the first in memory: one round trip for them all, rows and order of completion as the database would leave them', async () => {
+    const log: string[] = [];
+    const trips: Record<string, number> = {};
+    /** A step of the chain that notes how many round trips its transaction took before it. */
+    const counting = (extra: Partial<TaskHandler> = {}): TaskHandler => ({
+      ...recorder(log),
+      chainable: () => true,
+      async run(ctx) {
+        trips[ctx.task.key] = (ctx.tx as unknown as { roundTrips: number }).roundTrips;
+        log.push(`run:${ctx.task.key}`);
+        await ctx.tx.query(`INSERT INTO wf_effect (run_id, key, note) VALUES ($1, $2, txid_current()::text)`, [ctx.run.id, ctx.task.key]);
+        return { key: ctx.task.key };
+      },
+      ...extra,
+    });
+    await withEngine(
+      (e) =>
+        e
+          .register('held.step', counting())
+          // the last step fails for good in a transaction of its own: what the chain did is undone in reverse order of completion
+          .register('held.last', { ...recorder(log), async run() { throw new NonRetryableError('the network refused'); } }),
+      async (e) => {
+        const id = await t.db.tx((tx) =>
+          e.startRun(tx, {
+            type: 'held',
+            tasks: [
+              { key: 'a', kind: 'held.step' },
+              { key: 'b', kind: 'held.step', dependsOn: ['a'] },
+              { key: 'c', kind: 'held.step', dependsOn: ['a'] },
+              { key: 'd', kind: 'held.step', dependsOn: ['b', 'c'] },
+              { key: 'e', kind: 'held.step', dependsOn: ['d'] },
+              { key: 'z', kind: 'held.last', dependsOn: ['e'] },
+            ],
+          }),
+        );
+        const run = await e.awaitRun(id);
+        expect(run.status).toBe('failed');
+        expect(await effects(id)).toEqual([]); // all undone
+        // a, then b and c (either order), d after both, e: one transaction, as the log of runs shows
+        expect(log.slice(0, 5).filter((x) => x.startsWith('run:'))).toHaveLength(5);
+        expect(new Set(log.slice(1, 3))).toEqual(new Set(['run:b', 'run:c']));
+        expect(log.slice(3, 5)).toEqual(['run:d', 'run:e']);
+        // each step's insert takes a round trip; of the completions, only a's does (the rest ride with the next insert):
+        // BEGIN + a's insert, a's completion, then one per step
+        expect(trips).toEqual({ a: 0, [log[1]!.slice(4)]: 2, [log[2]!.slice(4)]: 3, d: 4, e: 5 });
+        // undone in reverse order of completion, each once
+        expect(log.slice(5).filter((x) => x.startsWith('undo:'))).toEqual(['undo:e', 'undo:d', `undo:${log[2]!.slice(4)}`, `undo:${log[1]!.slice(4)}`, 'undo:a']);
+        const tasks = Object.fromEntries(run.tasks.map((x) => [x.key, x]));
+        for (const k of ['a', 'b', 'c', 'd', 'e']) {
+          expect(tasks[k]).toMatchObject({ status: 'compensated', attempts: 1, output: { key: k } });
+          expect(tasks[k]!.endedAt!.getTime()).toBeGreaterThanOrEqual(tasks[k]!.startedAt!.getTime());
+        }
+        // times read as the database's own clock: each step starts when the step before it ended
+        expect(tasks['d']!.startedAt!.getTime()).toBeGreaterThanOrEqual(Math.max(tasks['b']!.endedAt!.getTime(), tasks['c']!.endedAt!.getTime()) - 1);
+        expect(tasks['e']!.startedAt!.getTime()).toBeGreaterThanOrEqual(tasks['d']!.endedAt!.getTime() - 1);
+        expect(tasks['z']).toMatchObject({ status: 'failed', attempts: 1 });
+        const open = await t.db.query<{ open: number }>(`SELECT open FROM workflow_run WHERE id = $1`, [id]);
+        expect(open.rows[0]!.open).toBe(1); // z never completed
+        const leases = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_task WHERE run_id = $1 AND (lease_owner IS NOT NULL OR lease_until IS NOT NULL)`, [id]);
+        expect(leases.rows[0]!.n).toBe(0);
+      },
+    );
+  });
+
   it('leaves parallel tasks to run in parallel when they are not chainable, and chains nothing when turned off', async () => {
     const log: string[] = [];
     await withEngine(

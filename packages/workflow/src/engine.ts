@@ -2,7 +2,9 @@ import os from 'node:os';
 import pg from 'pg';
 import { newId, notFound } from '@operon/kernel';
 import type { Database, Tx } from '@operon/store';
+import { HeldRun, type GraphRow } from './held-run.ts';
 import * as Q from './sql.ts';
+import type { TaskRow } from './sql.ts';
 import {
   NonRetryableError,
   type CompensationContext, type EtomDuration, type JeopardyContext, type RunFilter, type RunSummary, type TaskFilter, type TaskRecord, type RetryPolicy, type RunEndContext, type RunInfo, type RunOutcome,
@@ -57,19 +59,6 @@ interface Held {
   run: RunInfo;
 }
 
-interface TaskRow {
-  id: string;
-  run_id: string;
-  key: string;
-  kind: string;
-  status: TaskStatus;
-  input: unknown;
-  output: unknown;
-  attempts: number;
-  compensation_attempts: number;
-  etom_task: string | null;
-}
-
 interface RunRow {
   id: string;
   type: string;
@@ -86,6 +75,11 @@ interface Completed {
   dependents: Held[];
   readied: number;
   next: Held | undefined;
+}
+
+/** A chain's transaction (its first pass): the run whose lock it holds, once its first completion took it. */
+interface ChainTx {
+  run?: HeldRun;
 }
 
 /** The attempt's node lost its lease (it was too slow, or considered dead): another node owns the task now. */
@@ -149,7 +143,7 @@ function withTimeout<T>(p: Promise<T>, ms: number | undefined, ac: AbortControll
  * threw or timed out) it refuses further use, so a handler still running after
  * its timeout cannot write outside the transaction that was rolled back.
  */
-const ASYNC_TX_METHODS: ReadonlySet<PropertyKey> = new Set(['query', 'queryBeside', 'finalWrite', 'flush']);
+const ASYNC_TX_METHODS: ReadonlySet<PropertyKey> = new Set(['query', 'queryBeside', 'queriesBeside', 'finalWrite', 'flush']);
 
 function guard(tx: Tx, state: { open: boolean }): Tx {
   return new Proxy(tx, {
@@ -635,8 +629,10 @@ export class WorkflowEngine {
       chainFailed.length = 0;
       try {
         result = await this.db.tx(async (tx) => {
-          const done = await this.attempt(tx, h, reg);
-          await this.runChain(tx, done, chainFailed, broken);
+          // the guarded pass completes each task in the database, behind its savepoint
+          const chain: ChainTx | undefined = broken ? undefined : {};
+          const done = await this.attempt(tx, h, reg, chain);
+          await this.runChain(tx, done, chainFailed, broken, chain);
           await this.handBack(tx, done);
           return done;
         });
@@ -662,7 +658,7 @@ export class WorkflowEngine {
   }
 
   /** One attempt of a task in `tx`: its handler, then its completion. */
-  private async attempt(tx: Tx, h: Held, reg: Registered): Promise<Completed> {
+  private async attempt(tx: Tx, h: Held, reg: Registered, chain?: ChainTx): Promise<Completed> {
     const state = { open: true };
     const added: TaskSpec[] = [];
     const before: string[] = [];
@@ -684,7 +680,7 @@ export class WorkflowEngine {
     } finally {
       state.open = false;
     }
-    return this.complete(tx, h, output, added, before);
+    return this.complete(tx, h, output, added, before, chain);
   }
 
   /** Tasks leased by completions beyond what this node's queue takes go back to any node, in the same transaction. */
@@ -717,7 +713,9 @@ export class WorkflowEngine {
    * ends the chain, and is handled as a failed attempt once the tasks before it
    * have committed.
    */
-  private async runChain(tx: Tx, done: Completed, failed: Array<{ h: Held; reg: Registered; e: unknown }>, broken: ChainBroken | undefined): Promise<void> {
+  private async runChain(
+    tx: Tx, done: Completed, failed: Array<{ h: Held; reg: Registered; e: unknown }>, broken: ChainBroken | undefined, chain: ChainTx | undefined,
+  ): Promise<void> {
     const until = performance.now() + this.chainBudgetMs;
     while (!done.next && !this.stopping && performance.now() < until) {
       const i = this.chain ? done.dependents.findIndex((d) => this.chainable(d)) : -1;
@@ -727,7 +725,7 @@ export class WorkflowEngine {
       if (!broken) {
         let next: Completed;
         try {
-          next = await this.attempt(tx, d, reg);
+          next = await this.attempt(tx, d, reg, chain);
         } catch (e) {
           throw new ChainBroken(d.id, e);
         }
@@ -757,27 +755,51 @@ export class WorkflowEngine {
     }
   }
 
-  /** The completion, in the attempt's transaction: add what the task discovered, mark it done, release what waited for it. */
-  private async complete(tx: Tx, h: Held, output: unknown, added: TaskSpec[], before: string[]): Promise<Completed> {
+  /**
+   * The completion, in the attempt's transaction: add what the task discovered,
+   * mark it done, release what waited for it. In a chain, once the first
+   * completion holds the run's lock, the next ones are counted in memory
+   * (HeldRun) and written with the transaction's next statement.
+   */
+  private async complete(tx: Tx, h: Held, output: unknown, added: TaskSpec[], before: string[], chain?: ChainTx): Promise<Completed> {
     // with chaining on, what this completion readies is leased here (a chainable task runs at once);
     // what is not chained and does not fit the queue is handed back before the commit (handBack)
     const mayTake = this.owner !== null && (this.chain || this.queue.length < this.concurrency);
-    const outputJson = JSON.stringify(output ?? null);
+    const heldRun = chain?.run;
+    if (!added.length && heldRun?.runId === h.runId && heldRun.holds(h.id)) {
+      const r = heldRun.complete(tx, h.id, h.key, output, mayTake);
+      const dependents = r.leased.map((row) => held(row, h.run, 'run'));
+      if (heldRun.open > 0) return { dependents, readied: r.readied, next: undefined };
+      // the run's last task: its end reads the tasks, after the write of the completions
+      chain!.run = undefined;
+      return { dependents, readied: r.readied, next: await this.advance(tx, h.runId) };
+    }
     if (!added.length) {
-      // the common case, one round trip: the run's lock, the task done, its dependents counted off
-      const rows = (
-        // the task's own writes stay queued: the next step may change the same rows again (Tx.queryBeside)
-        await tx.queryBeside<TaskRow & { run_status: RunStatus | null; run_open: number | null; completed: number; readied: number }>(
-          Q.COMPLETE_LOCKING_RUN, [h.id, this.nodeId, outputJson, mayTake, this.leaseMs, h.runId],
-        )
-      ).rows;
+      // the common case, one round trip: the run's lock, the task done, its dependents counted off, and
+      // (for a chain) the tasks still waiting, read once the lock is held
+      const withGraph = chain !== undefined && this.chain && mayTake;
+      const results = await tx.queriesBeside(
+        [[Q.COMPLETE_LOCKING_RUN, [h.id, this.nodeId, JSON.stringify(output ?? null), mayTake, this.leaseMs, h.runId]], ...(withGraph ? [[Q.RUN_GRAPH, [h.runId]] as const] : [])],
+        // completions of another run counted in memory go first (the task's own writes stay queued)
+        heldRun !== undefined,
+      );
+      const rows = results[0]!.rows as Array<TaskRow & { run_status: RunStatus | null; run_open: number | null; completed: number; readied: number }>;
       const first = rows[0]!;
       if (first.run_status === null) throw new Error(`run ${h.runId} no longer exists`);
       if (first.completed === 0) throw new LeaseLost(h.key);
-      const dependents = rows.filter((r) => r.id).map((r) => held(r, h.run, 'run'));
+      const taken = rows.filter((r) => r.id);
+      const dependents = taken.map((r) => held(r, h.run, 'run'));
       const next = first.run_status !== 'running' || first.run_open! <= 0 ? await this.advance(tx, h.runId) : undefined;
+      if (chain) {
+        chain.run = withGraph && !next && first.run_status === 'running' && first.run_open! > 0
+          ? new HeldRun(h.runId, first.run_open!, results[1]!.rows as Array<GraphRow & { db_now: Date }>, taken, this.nodeId, this.leaseMs)
+          : undefined;
+      }
       return { dependents, readied: first.readied, next };
     }
+    // tasks added: the run changes shape, so a chain reads it again at its next completion
+    if (chain) chain.run = undefined;
+    const outputJson = JSON.stringify(output ?? null);
     const lock = (await tx.query<{ status: RunStatus; open: number }>(Q.LOCK_RUN_FOR_COMPLETION, [h.runId, added.length])).rows[0];
     if (!lock) throw new Error(`run ${h.runId} no longer exists`);
     const running = lock.status === 'running';

@@ -5,6 +5,21 @@
  * lets a completion see every sibling that committed before it.
  */
 import { prepared } from '@operon/store';
+import type { TaskStatus } from './types.ts';
+
+/** A task's row as the statements that hand tasks out return it (TASK_COLUMNS). */
+export interface TaskRow {
+  id: string;
+  run_id: string;
+  key: string;
+  kind: string;
+  status: TaskStatus;
+  input: unknown;
+  output: unknown;
+  attempts: number;
+  compensation_attempts: number;
+  etom_task: string | null;
+}
 
 /** Columns a worker needs to execute a task. */
 const TASK_COLUMNS = `t.id, t.run_id, t.key, t.kind, t.status, t.input, t.output, t.attempts, t.compensation_attempts,
@@ -103,6 +118,48 @@ export const COMPLETE_LOCKING_RUN = prepared(`WITH r AS (
   SELECT (SELECT status FROM r) AS run_status, (SELECT open FROM r) AS run_open,
          (SELECT count(*) FROM t)::int AS completed, (SELECT count(*) FROM d WHERE d.status = 'ready')::int AS readied, d.*
     FROM (SELECT 1) one LEFT JOIN d ON d.status = 'running'`);
+
+/**
+ * What a chain completes in memory needs of its run, read just after the
+ * completion that took the run's lock (so in a snapshot that sees every
+ * sibling committed before): the tasks still waiting, and the database's clock.
+ */
+export const RUN_GRAPH = prepared(`SELECT clock_timestamp() AS db_now, ${TASK_COLUMNS}, t.depends_on, t.waiting
+  FROM (SELECT 1) one LEFT JOIN workflow_task t ON t.run_id = $1 AND t.status = 'pending'`);
+
+/**
+ * The completions a chain made in memory, its run's lock held since the first
+ * (see WorkflowEngine.completeHeld): each task's row as it now is, its place
+ * in the order of completion (done_seq, numbered in that order), and the
+ * run's open count. $1 rows, $2 node, $3 lease, $4 tasks done, $5 run, $6 rows expected.
+ */
+export const WRITE_HELD_COMPLETIONS: string = `WITH x AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS x(id uuid, status text, output jsonb, waiting int, leased boolean, attempts int, started_at timestamptz, ended_at timestamptz, ord int)
+  ),
+  v AS (SELECT nextval('workflow_done_seq') AS seq FROM generate_series(1, (SELECT count(*) FROM x WHERE ord IS NOT NULL))),
+  s AS (
+    SELECT a.id, b.seq FROM (SELECT id, row_number() OVER (ORDER BY ord) AS n FROM x WHERE ord IS NOT NULL) a
+      JOIN (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM v) b USING (n)
+  ),
+  t AS (
+    UPDATE workflow_task w SET status = x.status, waiting = x.waiting, attempts = x.attempts,
+           output = CASE WHEN x.status = 'done' THEN x.output ELSE w.output END,
+           error = CASE WHEN x.status = 'done' THEN NULL ELSE w.error END,
+           lease_owner = CASE WHEN x.leased THEN $2 END,
+           lease_until = CASE WHEN x.leased THEN clock_timestamp() + $3::float8 * interval '1 millisecond' END,
+           started_at = coalesce(x.started_at, w.started_at),
+           ended_at = CASE WHEN x.status = 'done' THEN x.ended_at ELSE w.ended_at END,
+           done_seq = coalesce(s.seq, w.done_seq),
+           next_attempt_at = CASE WHEN x.status IN ('ready', 'running') THEN now() ELSE w.next_attempt_at END
+      FROM x LEFT JOIN s ON s.id = x.id
+     WHERE w.id = x.id AND w.run_id = $5
+    RETURNING 1
+  ),
+  r AS (UPDATE workflow_run SET open = open - $4 WHERE id = $5 AND $4 > 0 RETURNING 1)
+  SELECT operon_expect_rows((SELECT count(*) FROM t) + (SELECT count(*) FROM r), $6, 'completions of a chain')`;
+// registered, so the queued write (a text) is sent prepared
+prepared(WRITE_HELD_COMPLETIONS);
 
 /** Leased by a completion but not kept: ready for any node again, as if never leased. */
 export const HAND_BACK = prepared(`UPDATE workflow_task SET status = 'ready', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1, started_at = NULL
