@@ -719,6 +719,26 @@ describe('chaining quick tasks into one transaction', () => {
     );
   });
 
+  it('ends a run whose chain completes it in the same round trip as the last completions, and its end handler sees every task done', async () => {
+    const log: string[] = [];
+    const seen: { trips?: number; tasks?: string[] } = {};
+    await withEngine(
+      (e) =>
+        e.register('ends.step', { ...recorder(log), chainable: () => true }).onRunEnd('ends', async (ctx) => {
+          seen.trips = (ctx.tx as unknown as { roundTrips: number }).roundTrips;
+          seen.tasks = ctx.tasks.map((x) => `${x.key}:${x.status}`);
+        }),
+      async (e) => {
+        const id = await t.db.tx((tx) =>
+          e.startRun(tx, { type: 'ends', tasks: [{ key: 'a', kind: 'ends.step' }, { key: 'b', kind: 'ends.step', dependsOn: ['a'] }, { key: 'c', kind: 'ends.step', dependsOn: ['b'] }] }),
+        );
+        expect((await e.awaitRun(id)).status).toBe('succeeded');
+        // BEGIN + a's insert, a's completion, b's insert, c's insert, then the end with the completions of b and c
+        expect(seen).toEqual({ trips: 5, tasks: ['a:done', 'b:done', 'c:done'] });
+      },
+    );
+  });
+
   it('leaves parallel tasks to run in parallel when they are not chainable, and chains nothing when turned off', async () => {
     const log: string[] = [];
     await withEngine(

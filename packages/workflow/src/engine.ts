@@ -770,9 +770,10 @@ export class WorkflowEngine {
       const r = heldRun.complete(tx, h.id, h.key, output, mayTake);
       const dependents = r.leased.map((row) => held(row, h.run, 'run'));
       if (heldRun.open > 0) return { dependents, readied: r.readied, next: undefined };
-      // the run's last task: its end reads the tasks, after the write of the completions
+      // the run's last task, its lock held all along: it succeeds (its end reads the tasks, after the write of the completions)
       chain!.run = undefined;
-      return { dependents, readied: r.readied, next: await this.advance(tx, h.runId) };
+      await this.endRun(tx, { ...h.run, status: 'running', open: 0, error: null, outcome: null }, 'succeeded', {});
+      return { dependents, readied: r.readied, next: undefined };
     }
     if (!added.length) {
       // the common case, one round trip: the run's lock, the task done, its dependents counted off, and
@@ -966,8 +967,9 @@ export class WorkflowEngine {
     await tx.query('SAVEPOINT workflow_run_end');
     const b = buffered(tx);
     try {
-      await tx.query(Q.END_RUN, [run.id, status, JSON.stringify(outcome)]);
-      const tasks = (await tx.query<TaskResultRow>(Q.RUN_TASKS, [run.id])).rows.map(taskResult);
+      // the end, and the tasks as it leaves them, in one round trip
+      const [, read] = await tx.queriesBeside([[Q.END_RUN, [run.id, status, JSON.stringify(outcome)]], [Q.RUN_TASKS, [run.id]]], true);
+      const tasks = (read!.rows as TaskResultRow[]).map(taskResult);
       await handler({ tx: b.tx, run: runInfo(run), status, outcome, tasks });
       await tx.query('RELEASE SAVEPOINT workflow_run_end');
       b.flush();

@@ -1,6 +1,6 @@
 import { clock, conflict, defineLifecycle, newId, unprocessable, type RequestContext } from '@operon/kernel';
 import { Tx, type Queryable } from '@operon/store';
-import { checkTimePeriods, defineApi, envelope, type Doc, type ResourceDefinition } from '@operon/tmf';
+import { checkTimePeriods, defineApi, envelope, type ComponentRuntime, type Doc, type ResourceDefinition } from '@operon/tmf';
 import { addressKey, compare, houseNumber, type Comparison } from './matching.ts';
 import { GeographicAddress, GeographicAddressValidation, GeographicSite, type TaskState, type ValidationResult } from './schemas.ts';
 
@@ -54,6 +54,8 @@ export const geographicAddress: ResourceDefinition = {
   name: 'geographicAddress',
   type: 'GeographicAddress',
   table: TABLES.address,
+  // read at every qualification and order (its access area), changed rarely
+  cached: true,
   schema: GeographicAddress,
   indexed: ['accessArea', 'postcode', 'city'],
   // TMF673 serves addresses read-only; Operon maintains its referential through extra routes (routes.ts)
@@ -229,6 +231,7 @@ export const geographicSite: ResourceDefinition = {
   name: 'geographicSite',
   type: 'GeographicSite',
   table: TABLES.site,
+  cached: true,
   schema: GeographicSite,
   // a customer's premises are the customer's data
   partyPaths: ['relatedParty.id'],
@@ -276,19 +279,19 @@ export const geographicSiteApi = defineApi({
 
 /**
  * The access area serving a place, as qualification needs it: a stored
- * address or site given by id, or an address given by value that the
+ * address or site given by id (read through their services, which keep them
+ * in memory between reads), or an address given by value that the
  * referential knows exactly. Undefined when the place is unknown or unserved.
  */
-export async function accessAreaOf(q: Queryable, place: unknown): Promise<string | undefined> {
+export async function accessAreaOf(runtime: Pick<ComponentRuntime, 'services' | 'db'>, place: unknown, q: Queryable = runtime.db): Promise<string | undefined> {
   if (!isObject(place)) return undefined;
   const id = str(place['id']);
   if (id !== undefined) {
-    const r = await q.query<{ area: string | null }>(
-      `SELECT doc->>'accessArea' AS area FROM ${TABLES.address} WHERE id = $1
-       UNION ALL SELECT doc->>'accessArea' FROM ${TABLES.site} WHERE id = $1 LIMIT 1`,
-      [id],
-    );
-    return r.rows[0]?.area ?? undefined;
+    const address = runtime.services.get(geographicAddressApi.name)?.get(geographicAddress.name);
+    const site = runtime.services.get(geographicSiteApi.name)?.get(geographicSite.name);
+    if (!address || !site) throw new Error('the geographic component is not part of this Operon: add it to the components');
+    const doc = (await address.find(id, q)) ?? (await site.find(id, q));
+    return str(doc?.['accessArea']);
   }
   const m = await matchAddress(q, place);
   return m.valid ? str(m.valid['accessArea']) : undefined;

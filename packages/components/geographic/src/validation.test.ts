@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DocumentChanges } from '@operon/store';
 import { accessAreaOf } from './index.ts';
-import { addresses, op, refused, withGeographicOperon, type Served } from './test-api.ts';
+import { addresses, op, refused, sites, withGeographicOperon, type Served } from './test-api.ts';
+
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 withGeographicOperon();
 
@@ -96,9 +105,32 @@ describe('geographic address validation', () => {
   });
 
   it('tells flows the access area of a place by id or by value', async () => {
-    expect(await accessAreaOf(op.db, { id: known[3]!.id, role: 'installation' })).toBe('HAM-MITTE-OLT01');
-    expect(await accessAreaOf(op.db, { streetName: 'Hauptstr', streetNr: '7', city: 'Berlin', role: 'installation' })).toBe('BER-SCHOENEBERG-OLT03');
-    expect(await accessAreaOf(op.db, { streetName: 'Hauptstr', streetNr: '9', city: 'Berlin' })).toBeUndefined();
-    expect(await accessAreaOf(op.db, { id: 'unknown' })).toBeUndefined();
+    expect(await accessAreaOf(op.runtime, { id: known[3]!.id, role: 'installation' })).toBe('HAM-MITTE-OLT01');
+    expect(await accessAreaOf(op.runtime, { streetName: 'Hauptstr', streetNr: '7', city: 'Berlin', role: 'installation' })).toBe('BER-SCHOENEBERG-OLT03');
+    expect(await accessAreaOf(op.runtime, { streetName: 'Hauptstr', streetNr: '9', city: 'Berlin' })).toBeUndefined();
+    expect(await accessAreaOf(op.runtime, { id: 'unknown' })).toBeUndefined();
+  });
+
+  it('keeps stored addresses and sites in memory between reads, and forgets one when it changes, whoever changes it', async () => {
+    const cache = DocumentChanges.of(op.runtime.db).cache('geographic_address');
+    const a = known[4]!;
+    const area = () => accessAreaOf(op.runtime, { id: a.id });
+    await until(async () => (await area(), DocumentChanges.of(op.runtime.db).listening()));
+    expect(await area()).toBe('PAR-08-NRO1');
+    const hits = cache.hits;
+    expect(await area()).toBe('PAR-08-NRO1');
+    expect(cache.hits).toBe(hits + 1);
+    // through the referential: the writer forgets it when its change commits
+    const changed = await addresses.patch(`/geographicAddress/${a.id}`, { accessArea: 'PAR-08-NRO2' });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(await area()).toBe('PAR-08-NRO2');
+    // by another node (here: straight in the database): every node is told when it commits
+    await op.runtime.db.query(`UPDATE geographic_address SET doc = jsonb_set(doc, '{accessArea}', '"PAR-08-NRO3"') WHERE id = $1`, [a.id]);
+    await until(async () => (await area()) === 'PAR-08-NRO3');
+    // a site by id, when no address has it
+    const site = await sites.create<Served>('/geographicSite', { name: 'Street cabinet', accessArea: 'PAR-08-NRO1' });
+    expect(await accessAreaOf(op.runtime, { id: site.id })).toBe('PAR-08-NRO1');
+    await op.runtime.db.query(`UPDATE geographic_site SET doc = jsonb_set(doc, '{accessArea}', '"PAR-08-NRO4"') WHERE id = $1`, [site.id]);
+    await until(async () => (await accessAreaOf(op.runtime, { id: site.id })) === 'PAR-08-NRO4');
   });
 });

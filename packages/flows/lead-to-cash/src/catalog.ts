@@ -63,7 +63,7 @@ export interface Decomposition {
 
 /** Reads catalog entities through the components' services (no component is imported). */
 export class Catalogs {
-  constructor(private readonly runtime: Pick<ComponentRuntime, 'services' | 'db'>) {}
+  constructor(readonly runtime: Pick<ComponentRuntime, 'services' | 'db'>) {}
 
   private svc(api: string, resource: string): ResourceService {
     const s = this.runtime.services.get(api)?.get(resource);

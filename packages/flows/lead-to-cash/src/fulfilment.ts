@@ -118,10 +118,11 @@ const planOf = (ctx: { run: { input: unknown } }) => ctx.run.input as OrderPlan;
  * transaction are one unit of work, and a cancellation that arrives meanwhile
  * stops the next one (a rollback to a savepoint forgets the answer).
  */
-async function assertGoingOn(f: Fulfilment, orderId: string, tx: Tx): Promise<void> {
+async function assertGoingOn(f: Fulfilment, orderId: string, tx: Tx, locked = false): Promise<void> {
   const key = `lead-to-cash:going-on:${orderId}`;
   if (tx.memo.has(key)) return;
-  const order = (await f.productOrders.orders.retrieve(orderId, tx)).doc;
+  // a step that goes on to change the order reads it locked, once
+  const order = locked ? await forChange(f.productOrders.orders, orderId, tx) : (await f.productOrders.orders.retrieve(orderId, tx)).doc;
   const state = String(order['state']);
   if (CANCELLING.includes(state)) throw new NonRetryableError(`product order ${orderId} is being cancelled`);
   if (CLOSED.includes(state)) throw new NonRetryableError(`product order ${orderId} is already ${state}`);
@@ -288,7 +289,8 @@ function openServiceOrder(f: Fulfilment): TaskHandler<Doc, { serviceOrderId: str
     async run(ctx) {
       const plan = planOf(ctx);
       const { tx } = ctx;
-      await assertGoingOn(f, plan.orderId, tx);
+      // the order's milestone is added at the end
+      await assertGoingOn(f, plan.orderId, tx, true);
       const soItems: Doc[] = [];
       const itemIds: Record<string, string> = {};
       const nextId = () => String(soItems.length + 1);

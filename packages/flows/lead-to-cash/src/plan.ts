@@ -94,7 +94,7 @@ export async function planOrder(catalogs: Catalogs, order: ProductOrder, q: Quer
     const controls = all.filter((c) => CONTROL_CHARACTERISTICS.has(c.name));
     const given = all.filter((c) => !CONTROL_CHARACTERISTICS.has(c.name));
     const places = isObject(item.product) ? listOf(item.product['place']) : [];
-    const area = places.length ? await areaOfPlaces(q, places) : undefined;
+    const area = places.length ? await areaOfPlaces(catalogs.runtime, places, q) : undefined;
     const base = { itemId: item.id, controls, ...(places.length ? { place: places } : {}), ...(area ? { area } : {}) };
     if (item.action === 'add') {
       const offeringId = String(item.productOffering?.id);

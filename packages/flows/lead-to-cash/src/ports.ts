@@ -21,9 +21,9 @@ const { isObject, listOf, str } = catalogJson;
 type Runtime = ComponentRuntime;
 
 /** Where a service or product is delivered: the first place with an access area. */
-export async function areaOfPlaces(q: Queryable, places: unknown): Promise<string | undefined> {
+export async function areaOfPlaces(runtime: Pick<Runtime, 'services' | 'db'>, places: unknown, q: Queryable = runtime.db): Promise<string | undefined> {
   for (const p of Array.isArray(places) ? places : isObject(places) ? [places] : []) {
-    const area = await accessAreaOf(q, p);
+    const area = await accessAreaOf(runtime, p, q);
     if (area !== undefined) return area;
   }
   return undefined;
@@ -56,7 +56,7 @@ export function productOfferingQualifier(runtime: Runtime): ProductOfferingQuali
     async evaluate(poq) {
       const places = poq.place ?? [];
       if (listOf(places).length === 0) throw unprocessable('a place is needed to say whether an offering can be delivered there', 'place');
-      const area = await areaOfPlaces(runtime.db, places);
+      const area = await areaOfPlaces(runtime, places);
       const pools = resourcePools(runtime);
       const items: Array<ProductOfferingQualificationItemAnswer | ItemNotEvaluated> = [];
       for (const item of poq.productOfferingQualificationItem ?? []) {
@@ -133,7 +133,7 @@ export function serviceQualifier(runtime: Runtime): ServiceQualifier {
           items.push({ id, terminationError: [{ value: `service specification ${String(specId)} is not in the service catalog` }] });
           continue;
         }
-        const area = await areaOfPlaces(runtime.db, service?.place);
+        const area = await areaOfPlaces(runtime, service?.place);
         if (area === undefined) {
           items.push(needs.size > 0
             ? { id, qualificationResult: 'unqualified', eligibilityUnavailabilityReason: [{ code: 'placeNotServed', label: 'the service has no place of the address referential' }] }
@@ -147,7 +147,7 @@ export function serviceQualifier(runtime: Runtime): ServiceQualifier {
     },
     async query(q) {
       const criteria = q.searchCriteria.service as { place?: unknown; serviceSpecification?: { id?: string } } | undefined;
-      const area = await areaOfPlaces(runtime.db, criteria?.place);
+      const area = await areaOfPlaces(runtime, criteria?.place);
       if (area === undefined) throw unprocessable('searchCriteria.service.place names no address of the referential', 'searchCriteria.service.place');
       // customer-facing specifications in use: what can be delivered at the place
       const specs = await runtime.services.get('serviceCatalogManagement')!.get('serviceSpecification')!.list(
@@ -270,7 +270,7 @@ export function productOrderValidator(runtime: Runtime): ProductOrderValidator {
       const [party, found, areas] = await Promise.all([
         customer ? findParty(runtime, customer) : undefined,
         account ? runtime.services.get('accountManagement')?.get('billingAccount')?.find(account.id) : undefined,
-        Promise.all(items.map((item) => (item.action === 'add' && listOf(placesOf(item)).length > 0 ? areaOfPlaces(runtime.db, placesOf(item)) : undefined))),
+        Promise.all(items.map((item) => (item.action === 'add' && listOf(placesOf(item)).length > 0 ? areaOfPlaces(runtime, placesOf(item)) : undefined))),
       ]);
       if (!customer || !party) {
         refuse('unknownParty', 'The customer is unknown', `related party ${String(customer?.['id'])} is not a known party or customer`, 'relatedParty');
