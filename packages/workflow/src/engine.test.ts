@@ -85,6 +85,20 @@ describe('starting runs', () => {
         expect(run).toMatchObject({ id: ok, type: 'start', subject: 'order-1', input: { x: 1 }, status: 'succeeded' });
         expect(run.endedAt).toBeInstanceOf(Date);
         expect(log).toEqual(['run:a']);
+
+        // the run is written with the caller's next statement (or its commit): it costs no round trip of its own,
+        // and a run that cannot be written (its id taken) fails the caller's transaction whole
+        let trips = -1;
+        await expect(
+          t.db.tx(async (tx) => {
+            await tx.query(`INSERT INTO wf_effect (run_id, key) VALUES ($1, 'before')`, [ok]);
+            const before = (tx as unknown as { roundTrips: number }).roundTrips;
+            await e.startRun(tx, { id: ok, type: 'start', tasks: [{ key: 'a', kind: 'start.step' }] });
+            trips = (tx as unknown as { roundTrips: number }).roundTrips - before;
+          }),
+        ).rejects.toMatchObject({ code: '23505' });
+        expect(trips).toBe(0);
+        expect(await effects(ok)).toEqual([{ key: 'a', n: 1 }]);
       },
     );
   });

@@ -315,7 +315,8 @@ export class WorkflowEngine {
     }
     const runId = spec.id ?? newId();
     const rows = spec.tasks.map((t) => ({ ...this.taskRow(t), waiting: new Set(t.dependsOn ?? []).size }));
-    await tx.query(Q.INSERT_RUN, [runId, spec.type, spec.subject ?? null, JSON.stringify(spec.input ?? null), spec.tasks.length, JSON.stringify(rows)]);
+    // nothing waits for its answer (the id is new): it goes with the transaction's next statement, or its commit
+    tx.writeWithNext(Q.INSERT_RUN, [runId, spec.type, spec.subject ?? null, JSON.stringify(spec.input ?? null), spec.tasks.length, JSON.stringify(rows)]);
     const roots = rows.filter((r) => r.waiting === 0).length;
     tx.afterCommit(() => this.madeReady(roots));
     return runId;

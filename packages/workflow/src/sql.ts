@@ -25,14 +25,17 @@ export interface TaskRow {
 const TASK_COLUMNS = `t.id, t.run_id, t.key, t.kind, t.status, t.input, t.output, t.attempts, t.compensation_attempts,
   t.started_at, t.expected_ms, t.etom_task`;
 
-/** A run and its first tasks, in one statement inside the caller's transaction. */
-export const INSERT_RUN = prepared(`WITH r AS (
+// The statements written ahead (Tx.writeWithNext, which takes a text) are registered as prepared, so they are sent so.
+
+/** A run and its first tasks, in one statement inside the caller's transaction (a write queued ahead of its next statement). */
+export const INSERT_RUN: string = `WITH r AS (
     INSERT INTO workflow_run (id, type, status, subject, input, open) VALUES ($1, $2, 'running', $3, $4::jsonb, $5)
   )
   INSERT INTO workflow_task (id, run_id, key, kind, status, depends_on, waiting, input, compensable, etom_task, expected_ms)
   SELECT x.id, $1, x.key, x.kind, CASE WHEN x.waiting = 0 THEN 'ready' ELSE 'pending' END,
          ARRAY(SELECT jsonb_array_elements_text(x.deps)), x.waiting, coalesce(x.input, 'null'), x.compensable, x.etom, x.expected
-    FROM jsonb_to_recordset($6::jsonb) AS x(id uuid, key text, kind text, deps jsonb, waiting int, input jsonb, compensable boolean, etom text, expected int)`);
+    FROM jsonb_to_recordset($6::jsonb) AS x(id uuid, key text, kind text, deps jsonb, waiting int, input jsonb, compensable boolean, etom text, expected int)`;
+prepared(INSERT_RUN);
 
 /**
  * Leases up to $2 claimable tasks of the kinds this node runs: ready tasks
@@ -158,7 +161,6 @@ export const WRITE_HELD_COMPLETIONS: string = `WITH x AS (
   ),
   r AS (UPDATE workflow_run SET open = open - $4 WHERE id = $5 AND $4 > 0 RETURNING 1)
   SELECT operon_expect_rows((SELECT count(*) FROM t) + (SELECT count(*) FROM r), $6, 'completions of a chain')`;
-// registered, so the queued write (a text) is sent prepared
 prepared(WRITE_HELD_COMPLETIONS);
 
 /** Leased by a completion but not kept: ready for any node again, as if never leased. */
