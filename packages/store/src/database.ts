@@ -302,11 +302,9 @@ export class Tx implements Queryable {
    */
   async queryBeside<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
     if (this.committedAlone || this.ahead.some((w) => w.control)) return this.query<R>(statement, params);
+    if (!this.begun) return (await this.queriesBeside([[statement, params]]))[0] as pg.QueryResult<R>;
     this.trips++;
-    if (this.begun) return send<R>(this.client, statement, params);
-    this.begun = true;
-    const results = await answers(this.client, [{ text: 'BEGIN', values: [] }, toSend(statement, params)]);
-    return results[1] as pg.QueryResult<R>;
+    return send<R>(this.client, statement, params);
   }
 
   /**
