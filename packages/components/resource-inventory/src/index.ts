@@ -26,8 +26,8 @@ export {
   ADMINISTRATIVE_STATES, OPERATIONAL_STATES, RESOURCE_STATUSES, USAGE_STATES, type ResourceStatus,
 } from './schemas.ts';
 export {
-  MAX_ALLOCATION, ResourcePools, resourcePool, resourcePools,
-  type AllocatedValue, type Allocation, type AllocationRequest, type CapacityReport, type PoolCapacity, type PoolSelector, type Release,
+  AllocationRefused, MAX_ALLOCATION, ResourcePools, resourcePool, resourcePools,
+  type AllocatedValue, type Allocation, type AllocationRequest, type BatchAllocationRequest, type CapacityReport, type PoolCapacity, type PoolSelector, type Release,
 } from './pools.ts';
 export { MAX_POOL_SIZE, POOL_KINDS, type PoolKind } from './values.ts';
 

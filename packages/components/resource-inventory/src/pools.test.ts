@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OperonError } from '@operon/kernel';
-import { MAX_POOL_SIZE } from './index.ts';
+import { AllocationRefused, MAX_POOL_SIZE } from './index.ts';
 import { client, op, pools, refused, spec, withResourceOperon, type Pool, type Resource } from './test-api.ts';
 
 withResourceOperon();
@@ -353,6 +353,53 @@ describe('allocation and release', () => {
     const again = await pools.allocate({ poolId: p.id, dependsOn: on }, ctx());
     expect(again.items[0]!.resourceId).toBe(first.items[0]!.resourceId);
     expect(rels(again.items[0]!.resource)).toEqual([{ relationshipType: 'dependsOn', resource: on }]);
+  });
+
+  it('allocates several at once in one round trip; one refused leaves none made, the transaction and the keys usable', async () => {
+    const ports = await pool({ name: 'Batch ports', kind: 'port', values: ['OLT21/1/1/1', 'OLT21/1/1/2'] });
+    const vlans = await pool({ name: 'Batch VLANs', kind: 'vlan', range: { start: '3001', end: '3002' }, accessArea: 'BATCH-AREA' });
+    const numbers = await pool({ name: 'Batch numbers', kind: 'msisdn', range: { start: '491580000000', end: '491580000000' } });
+    const used = async () => Promise.all([ports, vlans, numbers].map(async (p) => (await pools.capacity({ poolId: p.id })).used));
+
+    // the third cannot be made (one number, two asked): neither the first nor the second is, and the caller goes on
+    const after = await op.db.tx(async (tx) => {
+      const refusal = await pools.allocateAll([
+        { poolId: ports.id, reservationKey: 'batch-port' },
+        { poolId: vlans.id, reservationKey: 'batch-vlan', dependsOnRequest: 0 },
+        { poolId: numbers.id, count: 2, reservationKey: 'batch-number', dependsOnRequest: 0 },
+      ], ctx(), tx).then(() => undefined, (e: unknown) => e);
+      expect(refusal).toBeInstanceOf(AllocationRefused);
+      expect(refusal).toMatchObject({ request: 2, kind: 'conflict', code: 'noCapacity', message: expect.stringMatching(/only 1 free values: 2 asked/) });
+      return tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM resource_allocation WHERE reservation_key LIKE 'batch-%'`);
+    });
+    expect(after.rows[0]!.n).toBe(0);
+    expect(await used()).toEqual([0, 0, 0]);
+    expect((await client.get<Resource[]>('/resource?name=OLT21/1/1/1')).body).toEqual([]);
+
+    // the same keys, a request that fits: one round trip for the three, each after the first on it
+    const made = await op.db.tx(async (tx) => {
+      const before = tx.roundTrips;
+      const all = await pools.allocateAll([
+        { poolId: ports.id, reservationKey: 'batch-port' },
+        { poolId: vlans.id, reservationKey: 'batch-vlan', dependsOnRequest: 0 },
+        { poolId: numbers.id, reservationKey: 'batch-number', dependsOnRequest: 0 },
+      ], ctx(), tx);
+      expect(tx.roundTrips - before).toBe(1);
+      return all;
+    });
+    expect(made.map((a) => a.items.map((i) => i.value))).toEqual([['OLT21/1/1/1'], ['3001'], ['491580000000']]);
+    const port = made[0]!.items[0]!;
+    const on = [{ relationshipType: 'dependsOn', resource: { id: port.resourceId, href: `${op.url}/tmf-api/resourceInventoryManagement/v4/resource/${port.resourceId}` } }];
+    for (const a of made.slice(1)) expect((await client.get<Resource>(`/resource/${a.items[0]!.resourceId}`)).body['resourceRelationship']).toEqual(on);
+    expect(await used()).toEqual([1, 1, 1]);
+
+    // a repeat gives the same values back; a key used for another request refuses the whole call
+    const again = await pools.allocateAll([{ poolId: ports.id, reservationKey: 'batch-port' }, { poolId: vlans.id, reservationKey: 'batch-vlan', dependsOnRequest: 0 }], ctx());
+    expect(again.map((a) => [a.created, a.items[0]!.resourceId])).toEqual(made.slice(0, 2).map((a) => [false, a.items[0]!.resourceId]));
+    await expect(pools.allocateAll([{ poolId: ports.id, reservationKey: 'batch-port-2' }, { poolId: ports.id, count: 2, reservationKey: 'batch-vlan' }], ctx()))
+      .rejects.toMatchObject({ request: 1, code: 'reservationKeyInUse' });
+    expect(await used()).toEqual([1, 1, 1]);
+    await expect(pools.allocateAll([{ poolId: ports.id }, { poolId: ports.id, dependsOnRequest: 1 }], ctx())).rejects.toMatchObject({ kind: 'badRequest', field: 'dependsOnRequest' });
   });
 
   it('leaves out free values whose resource is out of service (in alarm, or locked)', async () => {

@@ -63,6 +63,23 @@ export interface AllocationRequest extends PoolSelector {
   dependsOn?: Doc;
 }
 
+/** One allocation of several made together (ResourcePools.allocateAll). */
+export interface BatchAllocationRequest extends AllocationRequest {
+  /**
+   * The allocated resources go with the first value of an earlier request of
+   * the same call (by index): a `dependsOn` resourceRelationship, as `dependsOn`
+   * writes, to a resource not yet known when the call is made.
+   */
+  dependsOnRequest?: number;
+}
+
+/** An allocation of several made together that could not be made (allocateAll): which one, and why. */
+export class AllocationRefused extends OperonError {
+  constructor(readonly request: number, why: OperonError) {
+    super(why.kind, why.message, { code: why.code, reason: why.reason, cause: why, ...(why.field === undefined ? {} : { field: why.field }) });
+  }
+}
+
 export interface AllocatedValue {
   value: string;
   poolId: string;
@@ -286,38 +303,95 @@ export class ResourcePools {
    * is thrown. The same `reservationKey` gives the same values back.
    */
   async allocate(request: AllocationRequest, ctx: RequestContext, tx?: Tx): Promise<Allocation> {
+    return (await this.allocateAll([request], ctx, tx))[0]!;
+  }
+
+  /**
+   * Several allocations at once, in one round trip, all or nothing: when one
+   * cannot be made (no capacity, a reservation key used for another request),
+   * none of them is, and its error is thrown. Each is as `allocate` makes it;
+   * `dependsOnRequest` lets a later one go with the first value of an earlier one.
+   */
+  async allocateAll(requests: readonly BatchAllocationRequest[], ctx: RequestContext, tx?: Tx): Promise<Allocation[]> {
+    const asks = requests.map((request, index) => this.checkedRequest(request, index));
+    if (asks.length === 0) return [];
+    return this.within(tx, async (t) => {
+      // a single allocation writes nothing when it fails; several undo those before the one that failed
+      const together = asks.length > 1;
+      if (together) await t.query('SAVEPOINT resource_allocations');
+      try {
+        const answered = await t.queriesBeside(asks.map((a) => [ALLOCATE, a.params] as const), true);
+        const out: Allocation[] = [];
+        for (const [i, a] of asks.entries()) {
+          const rows = answered[i]!.rows as TakenRow[];
+          try {
+            if (rows[0]?.outcome === 'exists') {
+              out.push(await this.repeated(t, a.key, a.asked));
+              continue;
+            }
+            this.refuseUnless(rows, a.request);
+          } catch (e) {
+            throw e instanceof OperonError ? new AllocationRefused(i, e) : e;
+          }
+          const on = a.request.dependsOnRequest === undefined ? a.request.dependsOn : this.firstOf(out[a.request.dependsOnRequest]!, ctx);
+          const items: AllocatedValue[] = [];
+          for (const row of rows) {
+            const resource = row.fresh
+              ? (await this.resources.create(this.reserved(this.fresh(row), row, ctx, a.key, a.request, on), ctx, t, { id: row.resource_id })).doc
+              : (await this.resources.update(row.resource_id, (doc) => this.reserved(doc, row, ctx, a.key, a.request, on), ctx, t)).doc;
+            items.push({ value: row.value, poolId: row.pool_id, resourceId: row.resource_id, resource });
+          }
+          out.push({ reservationKey: a.key, created: true, items });
+        }
+        if (together) await t.query('RELEASE SAVEPOINT resource_allocations');
+        return out;
+      } catch (e) {
+        if (together) {
+          await t.query('ROLLBACK TO SAVEPOINT resource_allocations');
+          await t.query('RELEASE SAVEPOINT resource_allocations');
+        }
+        throw e;
+      }
+    });
+  }
+
+  /** A request checked, with its key, what it asks (as recorded) and the parameters of operon_allocate. */
+  private checkedRequest(request: BatchAllocationRequest, index: number): { request: BatchAllocationRequest; key: string; asked: Doc; params: unknown[] } {
     checkSelector(request);
     const count = request.count ?? 1;
     if (!Number.isInteger(count) || count < 1 || count > MAX_ALLOCATION) throw badRequest(`count must be an integer from 1 to ${MAX_ALLOCATION}`, 'count');
     const key = request.reservationKey ?? newId();
     if (key.trim() === '' || key.length > 200) throw badRequest('reservationKey must be a non-empty string of at most 200 characters', 'reservationKey');
+    const on = request.dependsOnRequest;
+    if (on !== undefined && !(Number.isInteger(on) && on >= 0 && on < index)) throw badRequest(`dependsOnRequest must name an earlier request of the same call, got ${on}`, 'dependsOnRequest');
+    if (on !== undefined && request.dependsOn) throw badRequest('name the resource the values go with, or an earlier request, not both', 'dependsOn');
     const asked = { poolId: request.poolId ?? null, kind: request.kind ?? null, area: request.area ?? null, resourceSpecificationId: request.resourceSpecificationId ?? null, count };
+    // new resources' ids are made here so that the values can point at them in the same statement
+    const ids = Array.from({ length: count }, () => newId());
+    const params = [
+      key, JSON.stringify(asked), request.reservationKey !== undefined, request.poolId ?? null, request.kind ?? null,
+      request.resourceSpecificationId ?? null, request.area ?? null, count, ids,
+    ];
+    return { request, key, asked, params };
+  }
 
-    return this.within(tx, async (t) => {
-      // new resources' ids are made here so that the values can point at them in the same statement
-      const ids = Array.from({ length: count }, () => newId());
-      const rows = (await t.query<TakenRow>(ALLOCATE, [
-        key, JSON.stringify(asked), request.reservationKey !== undefined, request.poolId ?? null, request.kind ?? null,
-        request.resourceSpecificationId ?? null, request.area ?? null, count, ids,
-      ])).rows;
-      const outcome = rows[0]?.outcome;
-      if (outcome === 'exists') return this.repeated(t, key, asked);
-      if (outcome === 'unknownPool') throw notFound('ResourcePool', request.poolId!);
-      if (outcome === 'noPool') throw new OperonError('conflict', `no resource pool matches ${JSON.stringify(request)}`, { code: 'noCapacity' });
-      if (outcome === 'short') {
-        const taken = Number(rows[0]!.value);
-        const where = request.poolId !== undefined ? `resource pool ${request.poolId}` : `the ${request.kind ?? ''} pools${request.area ? ` serving ${request.area}` : ''}`;
-        throw new OperonError('conflict', `${where} ${taken === 0 ? 'have no free value left' : `have only ${taken} free values`}: ${count} asked`, { code: 'noCapacity' });
-      }
-      const items: AllocatedValue[] = [];
-      for (const row of rows) {
-        const resource = row.fresh
-          ? (await this.resources.create(this.reserved(this.fresh(row), row, ctx, key, request), ctx, t, { id: row.resource_id })).doc
-          : (await this.resources.update(row.resource_id, (doc) => this.reserved(doc, row, ctx, key, request), ctx, t)).doc;
-        items.push({ value: row.value, poolId: row.pool_id, resourceId: row.resource_id, resource });
-      }
-      return { reservationKey: key, created: true, items };
-    });
+  /** Throws why operon_allocate took nothing (its one row says), if it did not. */
+  private refuseUnless(rows: readonly TakenRow[], request: AllocationRequest): void {
+    const outcome = rows[0]?.outcome;
+    if (outcome === 'unknownPool') throw notFound('ResourcePool', request.poolId!);
+    if (outcome === 'noPool') throw new OperonError('conflict', `no resource pool matches ${JSON.stringify(request)}`, { code: 'noCapacity' });
+    if (outcome === 'short') {
+      const taken = Number(rows[0]!.value);
+      const count = request.count ?? 1;
+      const where = request.poolId !== undefined ? `resource pool ${request.poolId}` : `the ${request.kind ?? ''} pools${request.area ? ` serving ${request.area}` : ''}`;
+      throw new OperonError('conflict', `${where} ${taken === 0 ? 'have no free value left' : `have only ${taken} free values`}: ${count} asked`, { code: 'noCapacity' });
+    }
+  }
+
+  /** A reference to the first resource of an allocation made earlier in the same call. */
+  private firstOf(a: Allocation, ctx: RequestContext): Doc {
+    const id = a.items[0]!.resourceId;
+    return { id, href: this.resources.href(ctx, id) };
   }
 
   /** A reservation key used before: the same request gets the same values back, anything else a 409. */
@@ -352,7 +426,7 @@ export class ResourcePools {
   }
 
   /** The resource reserved under `key`: status, pool and key as characteristics, parties. */
-  private reserved(doc: Doc, row: ItemRow & { pool: Doc }, ctx: RequestContext, key: string, request: AllocationRequest): Doc {
+  private reserved(doc: Doc, row: ItemRow & { pool: Doc }, ctx: RequestContext, key: string, request: AllocationRequest, on: Doc | undefined): Doc {
     const pool = row.pool;
     const extra = row.extra ?? {};
     // what the pool writes is written anew: a value handed out again does not carry it twice
@@ -365,7 +439,6 @@ export class ResourcePools {
       ...Object.entries(extra).map(([name, value]) => ({ name, valueType: 'string', value })),
     ];
     const next: Doc = { ...doc, resourceStatus: 'reserved', usageState: 'idle', resourceCharacteristic: characteristics };
-    const on = request.dependsOn;
     if (on) {
       const rels = (Array.isArray(doc['resourceRelationship']) ? (doc['resourceRelationship'] as Doc[]) : [])
         .filter((r) => !(r['relationshipType'] === 'dependsOn' && (r['resource'] as Doc | undefined)?.['id'] === on['id']));

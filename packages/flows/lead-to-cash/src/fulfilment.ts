@@ -9,7 +9,7 @@ import { OperonError, cloneJson, notFound, type RequestContext } from '@operon/k
 import { isNetworkError, type Activator, type NetworkCharacteristic, type ResourceActivationRequest, type ServiceActivationRequest } from '@operon/activation';
 import type { ProductOrdering } from '@operon/product-order';
 import type { ResourceOrdering } from '@operon/resource-order';
-import type { ResourcePools } from '@operon/resource-inventory';
+import { AllocationRefused, type ResourcePools } from '@operon/resource-inventory';
 import type { ServiceOrdering } from '@operon/service-order';
 import { JsonParam, Tx, prepared, type Queryable } from '@operon/store';
 import { catalogJson, type Doc, type ResourceService } from '@operon/tmf';
@@ -462,24 +462,25 @@ function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved>
       const { tx } = ctx;
       await assertGoingOn(f, plan.orderId, tx);
       const { item, rfs } = findRfs(plan, input.rfs);
-      const allocations: Reserved['allocations'] = [];
-      for (const res of rfs.resources) {
-        const reservationKey = `${ctx.idempotencyKey}:${res.key}`;
-        // the resources of one service go together: each names the first (e.g. the VLAN and address on the port)
-        const first = allocations[0];
-        try {
-          const a = await f.pools().allocate({
-            resourceSpecificationId: res.specId, ...(item.area ? { area: item.area } : {}), count: 1, reservationKey, relatedParty: [plan.customer],
-            ...(first ? { dependsOn: { id: first.resourceId, href: f.resources.href(f.ctx, first.resourceId) } } : {}),
-          }, f.ctx, tx);
-          const resourceId = a.items[0]!.resourceId;
-          allocations.push({ key: res.key, reservationKey, resourceId });
-          putRef(tx, plan.orderId, res.key, 'Resource', resourceId, { reservationKey, value: a.items[0]!.value });
-        } catch (e) {
-          if (e instanceof OperonError && e.kind === 'conflict') throw new NonRetryableError(`cannot allocate ${res.specName}${item.area ? ` in ${item.area}` : ''}: ${e.message}`, { cause: e });
-          throw e;
+      // the resources of one service go together, in one round trip: each names the first (e.g. the VLAN and address on the port)
+      const keys = rfs.resources.map((res) => `${ctx.idempotencyKey}:${res.key}`);
+      let made;
+      try {
+        made = await f.pools().allocateAll(rfs.resources.map((res, i) => ({
+          resourceSpecificationId: res.specId, ...(item.area ? { area: item.area } : {}), count: 1, reservationKey: keys[i]!, relatedParty: [plan.customer],
+          ...(i > 0 ? { dependsOnRequest: 0 } : {}),
+        })), f.ctx, tx);
+      } catch (e) {
+        if (e instanceof AllocationRefused && e.kind === 'conflict') {
+          throw new NonRetryableError(`cannot allocate ${rfs.resources[e.request]!.specName}${item.area ? ` in ${item.area}` : ''}: ${e.message}`, { cause: e });
         }
+        throw e;
       }
+      const allocations: Reserved['allocations'] = rfs.resources.map((res, i) => {
+        const value = made[i]!.items[0]!;
+        putRef(tx, plan.orderId, res.key, 'Resource', value.resourceId, { reservationKey: keys[i]!, value: value.value });
+        return { key: res.key, reservationKey: keys[i]!, resourceId: value.resourceId };
+      });
       const service = await mustRef(tx, plan.orderId, rfs.key);
       await serviceTo(f, service.ref_id, 'reserved', {
         supportingResource: allocations.map((a) => ref(f, f.resources, a.resourceId, 'Resource')),
