@@ -103,6 +103,65 @@ describe('starting runs', () => {
     );
   });
 
+  it('leases a new run\'s first tasks to the node that starts it, which runs them without claiming; without room or at work, they wait ready', async () => {
+    const held = gate();
+    const log: string[] = [];
+    let entered = 0;
+    const rowsOf = async (runId: string) => (await t.db.query<{ key: string; status: string; lease_owner: string | null; attempts: number; started: boolean }>(
+      `SELECT key, status, lease_owner, attempts, started_at IS NOT NULL AS started FROM workflow_task WHERE run_id = $1 ORDER BY key`, [runId])).rows;
+    await withEngine(
+      (e) => e.register('lease.step', recorder(log, { run: async (ctx) => {
+        entered++;
+        await held.promise;
+        return recorder(log).run(ctx, undefined);
+      } })),
+      async (e) => {
+        // the claims this node makes from now on (its next poll is an hour away)
+        let claims = 0;
+        const query = t.db.query.bind(t.db);
+        t.db.query = ((s: Parameters<typeof query>[0], p?: unknown[]) => {
+          if ((typeof s === 'string' ? s : s.text).includes("status = 'ready' OR")) claims++;
+          return query(s, p);
+        }) as typeof t.db.query;
+        try {
+          // the claims of its start are over
+          await sleep(300);
+          claims = 0;
+          const id = await t.db.tx((tx) => e.startRun(tx, { type: 'lease', tasks: [{ key: 'a', kind: 'lease.step' }, { key: 'b', kind: 'lease.step' }, { key: 'c', kind: 'lease.step', dependsOn: ['a', 'b'] }] }));
+          // as a claim leaves them: running here, first attempt, started
+          expect(await rowsOf(id)).toEqual([
+            { key: 'a', status: 'running', lease_owner: e.nodeId, attempts: 1, started: true },
+            { key: 'b', status: 'running', lease_owner: e.nodeId, attempts: 1, started: true },
+            { key: 'c', status: 'pending', lease_owner: null, attempts: 0, started: false },
+          ]);
+          // one runs (concurrency 1), the other waits its turn here; neither was claimed
+          await until(() => entered === 1, 3000);
+          expect(claims).toBe(0);
+          held.open();
+          expect(await e.awaitRun(id)).toMatchObject({ status: 'succeeded' });
+          expect(await effects(id)).toEqual([{ key: 'a', n: 1 }, { key: 'b', n: 1 }, { key: 'c', n: 1 }]);
+        } finally {
+          t.db.query = query;
+          held.open();
+        }
+      },
+      { pollMs: 3_600_000, concurrency: 1 },
+    );
+    // a node that does not work (or has no room for them all: concurrency 1 holds two) leaves the first tasks to any node
+    const idle = new WorkflowEngine(t.db).register('lease.step', recorder([]));
+    const waiting = await t.db.tx((tx) => idle.startRun(tx, { type: 'lease', tasks: [{ key: 'a', kind: 'lease.step' }] }));
+    expect(await rowsOf(waiting)).toEqual([{ key: 'a', status: 'ready', lease_owner: null, attempts: 0, started: false }]);
+    await withEngine(
+      (e) => e.register('lease.step', recorder(log)),
+      async (e) => {
+        const many = await t.db.tx((tx) => e.startRun(tx, { type: 'lease', tasks: ['a', 'b', 'c'].map((key) => ({ key, kind: 'lease.step' })) }));
+        expect((await e.awaitRun(many)).status).toBe('succeeded');
+        expect((await e.awaitRun(waiting)).status).toBe('succeeded');
+      },
+      { concurrency: 1 },
+    );
+  });
+
   it('refuses graphs that cannot run', async () => {
     const e = new WorkflowEngine(t.db).register('graph.step', recorder([]));
     const start = (tasks: Parameters<WorkflowEngine['startRun']>[1]['tasks']) => t.db.tx((tx) => e.startRun(tx, { type: 'graph', tasks }));

@@ -315,10 +315,26 @@ export class WorkflowEngine {
     }
     const runId = spec.id ?? newId();
     const rows = spec.tasks.map((t) => ({ ...this.taskRow(t), waiting: new Set(t.dependsOn ?? []).size }));
+    const roots = rows.filter((r) => r.waiting === 0);
+    // with room here, the first tasks are leased to this node as they are written and run once it
+    // commits, as a claim would have them (a node gone before that leaves them to the lease sweep)
+    const here = this.owner !== null && this.room >= roots.length ? this.owner : null;
+    const input = JSON.stringify(spec.input ?? null);
     // nothing waits for its answer (the id is new): it goes with the transaction's next statement, or its commit
-    tx.writeWithNext(Q.INSERT_RUN, [runId, spec.type, spec.subject ?? null, JSON.stringify(spec.input ?? null), spec.tasks.length, JSON.stringify(rows)]);
-    const roots = rows.filter((r) => r.waiting === 0).length;
-    tx.afterCommit(() => this.madeReady(roots));
+    tx.writeWithNext(Q.INSERT_RUN, [runId, spec.type, spec.subject ?? null, input, spec.tasks.length, JSON.stringify(rows), here, this.leaseMs]);
+    if (!here) {
+      tx.afterCommit(() => this.madeReady(roots.length));
+      return runId;
+    }
+    // what a worker reads back from the database: the inputs as stored
+    const run: RunInfo = { id: runId, type: spec.type, subject: spec.subject ?? null, input: JSON.parse(input) as unknown };
+    const leased = roots.map((r) => held({
+      id: r.id, run_id: runId, key: r.key, kind: r.kind, status: 'running', input: JSON.parse(JSON.stringify(r.input)) as unknown, output: null,
+      attempts: 1, compensation_attempts: 0, etom_task: r.etom,
+    }, run, 'run'));
+    tx.afterCommit(() => {
+      for (const h of leased) this.enqueue(h);
+    });
     return runId;
   }
 

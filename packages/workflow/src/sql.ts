@@ -27,14 +27,22 @@ const TASK_COLUMNS = `t.id, t.run_id, t.key, t.kind, t.status, t.input, t.output
 
 // The statements written ahead (Tx.writeWithNext, which takes a text) are registered as prepared, so they are sent so.
 
-/** A run and its first tasks, in one statement inside the caller's transaction (a write queued ahead of its next statement). */
+/**
+ * A run and its first tasks, in one statement inside the caller's transaction (a write queued ahead
+ * of its next statement). Tasks with nothing to wait for are leased to node $7 for $8 ms when it
+ * is given (as a claim would: running, first attempt), else ready for any node.
+ */
 export const INSERT_RUN: string = `WITH r AS (
     INSERT INTO workflow_run (id, type, status, subject, input, open) VALUES ($1, $2, 'running', $3, $4::jsonb, $5)
   )
-  INSERT INTO workflow_task (id, run_id, key, kind, status, depends_on, waiting, input, compensable, etom_task, expected_ms)
-  SELECT x.id, $1, x.key, x.kind, CASE WHEN x.waiting = 0 THEN 'ready' ELSE 'pending' END,
-         ARRAY(SELECT jsonb_array_elements_text(x.deps)), x.waiting, coalesce(x.input, 'null'), x.compensable, x.etom, x.expected
-    FROM jsonb_to_recordset($6::jsonb) AS x(id uuid, key text, kind text, deps jsonb, waiting int, input jsonb, compensable boolean, etom text, expected int)`;
+  INSERT INTO workflow_task (id, run_id, key, kind, status, depends_on, waiting, input, compensable, etom_task, expected_ms,
+                             lease_owner, lease_until, attempts, started_at)
+  SELECT x.id, $1, x.key, x.kind, CASE WHEN x.waiting > 0 THEN 'pending' WHEN $7::text IS NULL THEN 'ready' ELSE 'running' END,
+         ARRAY(SELECT jsonb_array_elements_text(x.deps)), x.waiting, coalesce(x.input, 'null'), x.compensable, x.etom, x.expected,
+         l.owner, CASE WHEN l.owner IS NOT NULL THEN now() + $8::float8 * interval '1 millisecond' END,
+         (l.owner IS NOT NULL)::int, CASE WHEN l.owner IS NOT NULL THEN now() END
+    FROM jsonb_to_recordset($6::jsonb) AS x(id uuid, key text, kind text, deps jsonb, waiting int, input jsonb, compensable boolean, etom text, expected int),
+         LATERAL (SELECT CASE WHEN x.waiting = 0 THEN $7::text END AS owner) l`;
 prepared(INSERT_RUN);
 
 /**
