@@ -275,3 +275,27 @@ describe('writes sent with the next statement', () => {
     for (let i = 0; i < 2 * t.db.max; i++) expect((await t.db.query(read, ['a'])).rows).toEqual([{ k: 'a', v: null }]);
   });
 });
+
+describe('reads made together', () => {
+  it('go in one round trip on one connection, each answered as its own; one that fails fails alone', async () => {
+    const read = prepared('SELECT now()::text AS at, pg_backend_pid() AS pid, $1::int AS n');
+    const together = t.db.together();
+    const answers = await Promise.all([1, 2, 3].map((n) => together.query<{ at: string; pid: number; n: number }>(read, [n])));
+    expect(answers.map((r) => r.rows[0]!.n)).toEqual([1, 2, 3]);
+    // one connection, one sync point: the statements share the moment their (implicit) transaction began
+    expect(new Set(answers.map((r) => `${r.rows[0]!.pid}@${r.rows[0]!.at}`)).size).toBe(1);
+
+    const outcomes = await Promise.allSettled([
+      together.query<{ n: number }>(read, [4]),
+      together.query('SELECT 1 / $1::int AS x', [0]),
+      together.query<{ n: number }>(read, [5]),
+    ]);
+    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { rows: [{ n: 4 }] } });
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: '22012' } });
+    expect(outcomes[2]).toMatchObject({ status: 'fulfilled', value: { rows: [{ n: 5 }] } });
+
+    // a read made on its own goes on its own, and the connection went back to the pool each time
+    expect((await together.query<{ n: number }>(read, [6])).rows[0]!.n).toBe(6);
+    expect(t.db.pool.idleCount).toBe(t.db.pool.totalCount);
+  });
+});

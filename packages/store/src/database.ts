@@ -604,6 +604,17 @@ export class Database implements Queryable {
     return result;
   }
 
+  /**
+   * A reader for statements made at the same time (in one tick, e.g. the
+   * reads of a `Promise.all`): they go in one round trip on one connection,
+   * each on its own (not in a transaction), instead of one connection and
+   * round trip each. Only for reads: one that fails is reported as its own, and
+   * those after it in the batch are sent again.
+   */
+  together(): Queryable {
+    return new ReadsTogether(this.pool);
+  }
+
   /** Run when the database is closed (connections of its own that a helper keeps, say). */
   onClose(fn: () => Promise<void>): void {
     this.closers.push(fn);
@@ -612,5 +623,69 @@ export class Database implements Queryable {
   async close(): Promise<void> {
     for (const c of this.closers.splice(0)) await c();
     await this.pool.end();
+  }
+}
+
+interface WaitingRead {
+  statement: Statement;
+  params: unknown[] | undefined;
+  sent: Sent;
+  resolve: (r: pg.QueryResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Database.together: reads made in one tick, sent as one batch. */
+class ReadsTogether implements Queryable {
+  private waiting: WaitingRead[] = [];
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Statement, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    return new Promise<pg.QueryResult>((resolve, reject) => {
+      this.waiting.push({ statement, params, sent: toSend(statement, params), resolve, reject });
+      // the reads a caller starts together are all asked before its first await resumes
+      if (this.waiting.length === 1) queueMicrotask(() => void this.flush());
+    }) as Promise<pg.QueryResult<R>>;
+  }
+
+  private async flush(): Promise<void> {
+    const reads = this.waiting.splice(0);
+    if (reads.length === 1) {
+      const r = reads[0]!;
+      run(this.pool, r.statement, r.params).then(r.resolve, r.reject);
+      return;
+    }
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      for (const r of reads) r.reject(e);
+      return;
+    }
+    try {
+      let rest = reads;
+      while (rest.length) {
+        const b = new StatementBatch(rest.map((r) => r.sent));
+        void client.query(b as unknown as pg.QueryConfig);
+        try {
+          const results = await b.done;
+          rest.forEach((r, i) => r.resolve(results[i]!));
+          rest = [];
+        } catch (e) {
+          if (!(e instanceof BatchFailure)) throw e;
+          // the batch stopped at its failure: that read gets it (or, its plan outdated, goes again
+          // unprepared), the others go again
+          const failed = rest[e.index]!;
+          if (planOutdated(e.error)) unpreparable.add(failed.sent.text);
+          else failed.reject(e.error);
+          rest = planOutdated(e.error) ? rest.map((r) => (r === failed ? { ...r, sent: toSend(r.statement, r.params) } : r)) : rest.filter((r) => r !== failed);
+        }
+      }
+      client.release();
+    } catch (e) {
+      // the connection failed under the batch: it is not given back to the pool
+      client.release(true);
+      for (const r of reads) r.reject(e);
+    }
   }
 }

@@ -221,12 +221,12 @@ const PARTY_HOMES: Record<string, Array<[string, string]>> = {
 };
 const ALL_HOMES = Object.values(PARTY_HOMES).flat();
 
-export async function findParty(runtime: Runtime, ref: Doc): Promise<Doc | undefined> {
+export async function findParty(runtime: Runtime, ref: Doc, q?: Queryable): Promise<Doc | undefined> {
   const id = str(ref['id']);
   if (!id) return undefined;
   const homes = PARTY_HOMES[(str(ref['@referredType']) ?? '').toLowerCase()] ?? ALL_HOMES;
   for (const [api, res] of homes) {
-    const found = await runtime.services.get(api)?.get(res)?.find(id);
+    const found = await runtime.services.get(api)?.get(res)?.find(id, q);
     if (found) return found;
   }
   return undefined;
@@ -265,12 +265,13 @@ export function productOrderValidator(runtime: Runtime): ProductOrderValidator {
       const account = order.billingAccount;
       const items = order.productOrderItem;
       const placesOf = (item: (typeof items)[number]) => (isObject(item.product) ? item.product['place'] : undefined);
-      // the customer, the account and the access areas of the places added are read at the same time, on
-      // connections of their own: the order waits for one round trip, not three
+      // the customer, the account and the access areas of the places added are read at the same time,
+      // in one round trip (the areas mostly from memory)
+      const together = runtime.db.together();
       const [party, found, areas] = await Promise.all([
-        customer ? findParty(runtime, customer) : undefined,
-        account ? runtime.services.get('accountManagement')?.get('billingAccount')?.find(account.id) : undefined,
-        Promise.all(items.map((item) => (item.action === 'add' && listOf(placesOf(item)).length > 0 ? areaOfPlaces(runtime, placesOf(item)) : undefined))),
+        customer ? findParty(runtime, customer, together) : undefined,
+        account ? runtime.services.get('accountManagement')?.get('billingAccount')?.find(account.id, together) : undefined,
+        Promise.all(items.map((item) => (item.action === 'add' && listOf(placesOf(item)).length > 0 ? areaOfPlaces(runtime, placesOf(item), together) : undefined))),
       ]);
       if (!customer || !party) {
         refuse('unknownParty', 'The customer is unknown', `related party ${String(customer?.['id'])} is not a known party or customer`, 'relatedParty');
