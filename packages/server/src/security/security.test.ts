@@ -193,6 +193,14 @@ describe('the audit trail', () => {
     expect(byResource.body[0].principal).toMatchObject({ id: `key:${sales.id}`, name: 'audited sales', roles: ['sales'] });
     expect(byResource.body[0].before.location).toBeUndefined();
     expect(byResource.body[0].after.location).toBe('Paris');
+    // by period: from is inclusive, to exclusive
+    const updatedAt = byResource.body[0].at as string;
+    const createdAt = byResource.body[1].at as string;
+    const period = (from: string, to: string) => call('GET', `/ops/audit?resourceId=${p.body.id}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { key: adminKey });
+    const later = new Date(Date.parse(updatedAt) + 1).toISOString();
+    expect((await period(updatedAt, later)).body.map((a: { action: string }) => a.action)).toEqual(updatedAt === createdAt ? ['update', 'create'] : ['update']);
+    expect((await period(createdAt, later)).body.map((a: { action: string }) => a.action)).toEqual(['update', 'create']);
+    expect((await period('2000-01-01T00:00:00Z', createdAt)).body).toEqual([]);
     expect((await call('GET', `/ops/audit?from=${encodeURIComponent('-271821-04-20T00:00:00Z')}`, { key: adminKey })).status).toBe(400);
     const byPrincipal = await call('GET', `/ops/audit?principal=key:${sales.id}`, { key: adminKey });
     expect(byPrincipal.body).toHaveLength(2);
