@@ -139,7 +139,7 @@ async function phaseCeiling(run: Run): Promise<void> {
  * Takes the create transaction apart in raw SQL, each variant for a few
  * seconds with the same clients: the resource-table shape (GIN, generated
  * columns, B-trees), the kit's four round trips with the outbox row, the same
- * without the outbox's NOTIFY trigger, and one statement doing both inserts.
+ * returning less, and one statement doing both inserts.
  */
 async function diagnoseCreateSql(run: Run, docs: string[]): Promise<void> {
   const { ctx, scale, db, figures } = run;
@@ -147,12 +147,13 @@ async function diagnoseCreateSql(run: Run, docs: string[]): Promise<void> {
   const docOf = (id: string, n: number) => `{"id":"${id}",${docs[n % docs.length]!}`;
   const insertSql = (t: string, returning = 'id, version, doc, created_at, updated_at') =>
     `INSERT INTO ${t} (id, version, doc, created_at, updated_at) VALUES ($1, 1, $2, now(), now()) RETURNING ${returning}`;
-  const outboxSql = (t: string) => `INSERT INTO ${t} (event_id, api, event_type, resource_type, resource_id, payload) VALUES ($1::uuid, 'bench', 'BenchCreateEvent', 'Bench', $2, $3::jsonb)`;
+  const outboxSql = `INSERT INTO outbox_batch (n, types, apis, events) VALUES (1, '{BenchCreateEvent}', '{bench}', $1::json)`;
+  const outboxRow = (id: string, doc: string) =>
+    `[{"eventId":"${newId()}","api":"bench","eventType":"BenchCreateEvent","resourceType":"Bench","resourceId":"${id}","payload":{"event":{"bench":${doc}}}}]`;
   await db.query(`DROP TABLE IF EXISTS bench_full; SELECT operon_create_resource_table('bench_full', 'status');
     CREATE INDEX ON bench_full ((doc->>'familyName'), (doc->>'givenName'));
     DROP TABLE IF EXISTS bench_nogin; SELECT operon_create_resource_table('bench_nogin', 'status'); DROP INDEX bench_nogin_doc;
-    CREATE INDEX ON bench_nogin ((doc->>'familyName'), (doc->>'givenName'));
-    DROP TABLE IF EXISTS bench_outbox; CREATE TABLE bench_outbox (LIKE outbox INCLUDING ALL)`);
+    CREATE INDEX ON bench_nogin ((doc->>'familyName'), (doc->>'givenName'))`);
   const variants: { key: string; label: string; clients: number; op: (c: pg.PoolClient, n: number) => Promise<unknown> }[] = [
     {
       key: 'ceiling.insertFull', label: 'raw INSERT, resource-table shape', clients: scale.ceilingClients,
@@ -163,10 +164,9 @@ async function diagnoseCreateSql(run: Run, docs: string[]): Promise<void> {
       op: (c, n) => { const id = newId(); return c.query(insertSql('bench_nogin'), [id, docOf(id, n)]); },
     },
     ...[
-      { key: 'ceiling.tx4', label: 'create tx as the kit (4 trips, NOTIFY)', clients: scale.ceilingClients, outbox: 'outbox' },
-      { key: 'ceiling.tx4.pool', label: `  same, ${scale.serverPool} clients (server pool)`, clients: scale.serverPool, outbox: 'outbox' },
-      { key: 'ceiling.tx4.noNotify', label: '  same, outbox without NOTIFY trigger', clients: scale.ceilingClients, outbox: 'bench_outbox' },
-      { key: 'ceiling.tx4.noNotifyLean', label: '  same, RETURNING without doc', clients: scale.ceilingClients, outbox: 'bench_outbox', lean: true },
+      { key: 'ceiling.tx4', label: 'create tx as the kit (4 trips, outbox row)', clients: scale.ceilingClients },
+      { key: 'ceiling.tx4.pool', label: `  same, ${scale.serverPool} clients (server pool)`, clients: scale.serverPool },
+      { key: 'ceiling.tx4.lean', label: '  same, RETURNING without doc', clients: scale.ceilingClients, lean: true },
     ].map((v) => ({
       ...v,
       op: async (c: pg.PoolClient, n: number) => {
@@ -174,21 +174,20 @@ async function diagnoseCreateSql(run: Run, docs: string[]): Promise<void> {
         const doc = docOf(id, n);
         await c.query('BEGIN');
         await c.query('lean' in v ? insertSql('bench_full', 'id, version, created_at, updated_at') : insertSql('bench_full'), [id, doc]);
-        await c.query(outboxSql(v.outbox), [newId(), id, `{"event":{"bench":${doc}}}`]);
+        await c.query(outboxSql, [outboxRow(id, doc)]);
         await c.query('COMMIT');
       },
     })),
     {
-      key: 'ceiling.cte1.noNotify', label: '  one statement (CTE), no NOTIFY', clients: scale.ceilingClients,
+      key: 'ceiling.cte1', label: '  one statement (CTE)', clients: scale.ceilingClients,
       op: (c, n) => {
         const id = newId();
         const doc = docOf(id, n);
         return c.query(
           `WITH r AS (${insertSql('bench_full')}),
-                e AS (INSERT INTO bench_outbox (event_id, api, event_type, resource_type, resource_id, payload)
-                      VALUES ($3::uuid, 'bench', 'BenchCreateEvent', 'Bench', $1, $4::jsonb))
+                e AS (INSERT INTO outbox_batch (n, types, apis, events) VALUES (1, '{BenchCreateEvent}', '{bench}', $3::json))
            SELECT * FROM r`,
-          [id, doc, newId(), `{"event":{"bench":${doc}}}`],
+          [id, doc, outboxRow(id, doc)],
         );
       },
     },
@@ -200,7 +199,7 @@ async function diagnoseCreateSql(run: Run, docs: string[]): Promise<void> {
     figures.add(SECTION.ceiling, v.key, v.label, 'commits/s', r.opsPerSecond, { diagnostic: true, ceiling: 'ceiling.insert' });
     figures.add(SECTION.ceiling, `${v.key}.clientCpu`, '    pg client CPU per commit (this process)', 'cpu-ms/req', r.clientCpuMs, { diagnostic: true });
   }
-  await db.query(`DROP TABLE bench_full; DROP TABLE bench_nogin; DROP TABLE bench_outbox; DELETE FROM outbox WHERE api = 'bench'`);
+  await db.query(`DROP TABLE bench_full; DROP TABLE bench_nogin; DELETE FROM outbox_batch WHERE apis = '{bench}'`);
 }
 
 async function measureHttp(
@@ -472,7 +471,6 @@ async function runOnce(ctx: BenchContext): Promise<RunResult> {
   return withRunScope(ctx, server, scale.ceilingClients, `starting the server (pool ${scale.serverPool})`, async ({ database, server: running, db }) => {
     for (const w of ctx.options.whatIf ?? []) {
       ctx.progress(`what-if ${w}: changing the benchmark database (the platform code is untouched)`);
-      if (w === 'no-notify') await db.query('ALTER TABLE outbox DISABLE TRIGGER outbox_notify');
       if (w === 'no-gin') await db.query(`DROP INDEX ${TABLE}_doc`);
     }
     const run: Run = { ctx, scale, database, db, server: running, cpu: new CpuMeter(running.pid, db.pool, database.name), figures, notes };

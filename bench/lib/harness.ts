@@ -47,8 +47,8 @@ export interface BenchOptions {
   serverPool?: number;
   /**
    * Experiments applied to the benchmark database after migration, to measure
-   * a proposed platform change end to end without making it: `no-notify`
-   * disables the outbox NOTIFY trigger, `no-gin` drops the documents' GIN index.
+   * a proposed platform change end to end without making it: `no-gin` drops
+   * the documents' GIN index.
    */
   whatIf?: readonly WhatIf[];
   /** lead-to-cash: orders per second offered (default 150, the target). */
@@ -59,7 +59,7 @@ export interface BenchOptions {
   enginePollMs?: number;
 }
 
-export const WHAT_IFS = ['no-notify', 'no-gin'] as const;
+export const WHAT_IFS = ['no-gin'] as const;
 export type WhatIf = (typeof WHAT_IFS)[number];
 
 export interface BenchContext {

@@ -76,7 +76,7 @@ beforeAll(async () => {
     throw new Error('roll back');
   }).catch(() => {});
   await source.query(`INSERT INTO event_consumer (id, kind, api, callback, position, delivered) VALUES ('hub:1', 'hub', 'demo', 'http://x/cb', 3, 3)`);
-  await source.query(`UPDATE outbox SET position = seq WHERE seq <= 10`);
+  await source.query(`UPDATE outbox_batch SET first_position = seq, last_position = seq WHERE seq <= 10`);
   backupFile = path.join(dir, 'good.backup.gz');
 });
 
@@ -106,7 +106,7 @@ describe('backup and restore', () => {
     expect(names[0]).toBe('operon_migration');
     // referenced before referencing
     expect(names.indexOf('demo_widget')).toBeLessThan(names.indexOf('demo_part'));
-    expect(names).toEqual(expect.arrayContaining(['audit_log', 'outbox', 'event_consumer', 'event_dead_letter', 'operon_meta', 'demo_setting']));
+    expect(names).toEqual(expect.arrayContaining(['audit_log', 'outbox_batch', 'event_consumer', 'event_dead_letter', 'operon_meta', 'demo_setting']));
     expect(progress).toHaveLength(names.length);
     expect(progress[0]).toBe(`1/${names.length} operon_migration`);
     // generated columns are not stored in the file
@@ -117,7 +117,8 @@ describe('backup and restore', () => {
     const rows = (t: string) => header.tables.find((x) => x.name === t)!.rows;
     // one snapshot: every widget's event and audit row are in it, and nothing half-written
     expect(rows('demo_widget')).toBeGreaterThanOrEqual(40);
-    expect(rows('outbox')).toBe(rows('demo_widget'));
+    // one transaction, one outbox row
+    expect(rows('outbox_batch')).toBe(rows('demo_widget'));
     expect(rows('audit_log')).toBe(rows('demo_widget'));
 
     const target = await emptyDb();

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { newId } from '@operon/kernel';
 import { BatchFailure, StatementBatch, type BatchStatement } from './batch.ts';
 import { sqlLiteral } from './literal.ts';
+import { OUTBOX_ROW_EVENTS, type StoredEvent } from './outbox.ts';
 
 // bigint columns (outbox positions, counts) fit comfortably in a JS number
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -133,10 +134,8 @@ const AUDIT_AT_COMMIT = prepared(`INSERT INTO audit_log (at, principal_id, princ
       FROM jsonb_to_recordset($1::jsonb) AS x(at timestamptz, principal_id text, principal_name text,
            roles text[], action text, api text, resource_type text, resource_id text, version integer, before jsonb, after jsonb, correlation_id text)`);
 
-// WITH ORDINALITY keeps the events in the order they were raised (seq follows it)
-const OUTBOX_AT_COMMIT = prepared(`INSERT INTO outbox (event_id, api, event_type, resource_type, resource_id, payload)
-    SELECT (r->>'event_id')::uuid, r->>'api', r->>'event_type', r->>'resource_type', r->>'resource_id', r->'payload'
-      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n`);
+// a transaction's events are one row, in the order they were raised (see outbox.ts)
+const OUTBOX_AT_COMMIT = prepared(`INSERT INTO outbox_batch (n, types, apis, events) VALUES ($1, $2, $3, $4)`);
 
 function auditRows(records: AuditRecord[]): string {
   return JSON.stringify(records.map((a) => ({
@@ -146,22 +145,34 @@ function auditRows(records: AuditRecord[]): string {
   })));
 }
 
-function outboxRows(events: OutboxEvent[]): string {
-  return JSON.stringify(events.map((e) => ({
-    event_id: String(e.payload['eventId'] ?? newId()), api: e.api, event_type: e.eventType, resource_type: e.resourceType, resource_id: e.resourceId, payload: e.payload,
-  })));
+/** The outbox rows of `events`, each its parameters (n, types, apis, events): one row per OUTBOX_ROW_EVENTS events. */
+function outboxRows(events: OutboxEvent[]): unknown[][] {
+  const rows: unknown[][] = [];
+  for (let from = 0; from < events.length; from += OUTBOX_ROW_EVENTS) {
+    const part = events.slice(from, from + OUTBOX_ROW_EVENTS);
+    const types = new Set<string>();
+    const apis = new Set<string>();
+    const stored: StoredEvent[] = [];
+    for (const e of part) {
+      types.add(e.eventType);
+      apis.add(e.api);
+      stored.push({ eventId: String(e.payload['eventId'] ?? newId()), api: e.api, eventType: e.eventType, resourceType: e.resourceType, resourceId: e.resourceId, payload: e.payload });
+    }
+    rows.push([part.length, [...types], [...apis], JSON.stringify(stored)]);
+  }
+  return rows;
 }
 
 /** The outbox rows for `events` as one multi-row INSERT, with parameters numbered from `offset`. */
 function outboxInsert(events: OutboxEvent[], offset: number): { text: string; params: unknown[] } {
   const values: string[] = [];
   const params: unknown[] = [];
-  for (const e of events) {
+  for (const row of outboxRows(events)) {
     const i = offset + params.length;
-    values.push(`($${i + 1}::uuid, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}::jsonb)`);
-    params.push(String(e.payload['eventId'] ?? newId()), e.api, e.eventType, e.resourceType, e.resourceId, JSON.stringify(e.payload));
+    values.push(`($${i + 1}::integer, $${i + 2}::text[], $${i + 3}::text[], $${i + 4}::json)`);
+    params.push(...row);
   }
-  return { text: `INSERT INTO outbox (event_id, api, event_type, resource_type, resource_id, payload) VALUES ${values.join(',')}`, params };
+  return { text: `INSERT INTO outbox_batch (n, types, apis, events) VALUES ${values.join(',')}`, params };
 }
 
 const SAVEPOINT_STATEMENT = /^\s*(SAVEPOINT|RELEASE|ROLLBACK\s+TO)\s+(?:SAVEPOINT\s+)?("?[\w$]+"?)\s*;?\s*$/i;
@@ -506,7 +517,7 @@ export class Tx implements Queryable {
         batch.push(typeof sql === 'string' ? { text: sql, values: [] } : toSend(sql.text, sql.params));
       }
       if (this.audits.length) batch.push(toSend(AUDIT_AT_COMMIT, [auditRows(this.audits)]));
-      if (this.events.length) batch.push(toSend(OUTBOX_AT_COMMIT, [outboxRows(this.events)]));
+      for (const row of this.events.length ? outboxRows(this.events) : []) batch.push(toSend(OUTBOX_AT_COMMIT, row));
       batch.push({ text: 'COMMIT', values: [] });
       this.wroteEvents ||= this.events.length > 0;
       this.audits.length = 0;
@@ -531,7 +542,7 @@ export class Tx implements Queryable {
   /** Sends queued events now, inside the open transaction (e.g. before waiting on something). */
   async flush(): Promise<void> {
     if (this.events.length === 0) return;
-    await this.query(OUTBOX_AT_COMMIT, [outboxRows(this.events)]);
+    for (const row of outboxRows(this.events)) await this.query(OUTBOX_AT_COMMIT, row);
     this.events.length = 0;
     this.wroteEvents = true;
   }

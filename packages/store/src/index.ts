@@ -8,5 +8,6 @@ export * from './embedded.ts';
 export * from './migrate.ts';
 export * from './documents.ts';
 export * from './cache.ts';
+export * from './outbox.ts';
 export * from './relay.ts';
 export * from './backup.ts';

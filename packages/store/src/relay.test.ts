@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@operon/kernel';
-import { EventRelay, matchesHubQuery, parseHubQuery, type RelayEvent } from './relay.ts';
+import { EventRelay, matchesHubQuery, parseHubQuery } from './relay.ts';
+import type { RelayEvent } from './outbox.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 let t: TestDatabase;

@@ -1,17 +1,7 @@
 import pg from 'pg';
 import { OperonError, newId, notFound } from '@operon/kernel';
 import { prepared, type Database } from './database.ts';
-
-/** An event as consumers see it: the outbox row after the relay stamped its position. */
-export interface RelayEvent {
-  position: number;
-  eventId: string;
-  api: string;
-  eventType: string;
-  resourceType: string;
-  resourceId: string;
-  payload: Record<string, unknown>;
-}
+import { OUTBOX_HEAD_SQL, eventFilter, eventsOf, readOutbox, type OutboxPage, type RelayEvent, type StoredEvent } from './outbox.ts';
 
 /** An in-process consumer with a durable cursor; `handle` must be idempotent (delivery is at least once). */
 export interface LocalSubscriber {
@@ -52,6 +42,8 @@ export interface RelayOptions {
   stampIntervalMs?: number;
   /** How long stamped events stay in the outbox once every consumer has passed them. */
   retentionMs?: number;
+  /** How often the outbox is purged of such events (default a minute). */
+  purgeIntervalMs?: number;
   log?: RelayLog;
 }
 
@@ -161,8 +153,28 @@ interface Consumer {
 
 const LEADER_LOCK = 4242002;
 
-/** Stamps committed, unstamped events with the next positions in insertion order; reports what it stamped and tells every node (NOTIFY operon_stamped, for its event streams). */
-const STAMP = prepared(`SELECT n, h, types, apis, CASE WHEN n > 0 THEN pg_notify('operon_stamped', h::text) END AS woke FROM operon_outbox_stamp(1000)`);
+/** Outbox rows stamped at most at once. */
+const STAMP_ROWS = 200;
+/**
+ * Stamps committed, unstamped outbox rows with the next positions in insertion
+ * order, hands them back with their events, and tells every node (NOTIFY
+ * operon_stamped, for its event streams).
+ */
+const STAMP = prepared(`SELECT f, l, t, a, ev FROM operon_outbox_stamp_batches(${STAMP_ROWS})`);
+/** Events the leader keeps from its latest stamps, so that consumers keeping up never read them back. */
+const RECENT_EVENTS = 20_000;
+/** Events handed to a consumer per page. */
+const PAGE_EVENTS = 200;
+
+/** A stamped outbox row as the leader keeps it; its events are parsed when a consumer first needs them. */
+interface RecentRow {
+  first: number;
+  last: number;
+  types: string[];
+  apis: string[];
+  text: string;
+  events?: StoredEvent[];
+}
 
 /** Name of the listener endpoint a hub event is POSTed to (`callback/listener/<name>`). */
 export function listenerUrl(callback: string, eventType: string): string {
@@ -179,6 +191,7 @@ export class EventRelay {
   private readonly pollMs: number;
   private readonly deliveryTimeoutMs: number;
   private readonly retentionMs: number;
+  private readonly purgeIntervalMs: number;
   private readonly stampIntervalMs: number;
   private readonly consumers = new Map<string, Consumer>();
   private readonly locals = new Map<string, LocalSubscriber>();
@@ -193,6 +206,9 @@ export class EventRelay {
   private lastPurge = 0;
   /** Highest position stamped so far; consumers read up to it. */
   private head = 0;
+  /** The rows of the latest stamps, oldest first, ending at `head` (empty, or contiguous). */
+  private recent: RecentRow[] = [];
+  private recentEvents = 0;
   /** Event types and APIs stamped since consumers last looked, to skip those with nothing to read. */
   private freshTypes = new Set<string>();
   private freshApis = new Set<string>();
@@ -204,6 +220,7 @@ export class EventRelay {
     this.pollMs = options.pollMs ?? 1000;
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
     this.stampIntervalMs = options.stampIntervalMs ?? 10;
     this.log = options.log ?? (() => {});
     this.unhookCommit = db.onEventsCommitted(() => this.onLocalCommit());
@@ -239,7 +256,7 @@ export class EventRelay {
   /** Registers an in-process consumer; a new one starts where `sub.from` says, then keeps its cursor. */
   async subscribe(sub: LocalSubscriber): Promise<void> {
     this.locals.set(sub.name, sub);
-    const start = sub.from === 'beginning' ? '0' : '(SELECT coalesce(max(position), 0) FROM outbox)';
+    const start = sub.from === 'beginning' ? '0' : OUTBOX_HEAD_SQL;
     await this.db.query(
       `INSERT INTO event_consumer (id, kind, position) VALUES ($1, 'local', ${start}) ON CONFLICT (id) DO NOTHING`,
       [`local:${sub.name}`],
@@ -288,7 +305,9 @@ export class EventRelay {
     if (r.rows[0]?.ok) {
       this.leader = true;
       this.log('info', 'relay: leading');
-      this.head = (await this.db.query<{ h: number }>('SELECT coalesce(max(position), 0) AS h FROM outbox')).rows[0]?.h ?? 0;
+      this.head = (await this.db.query<{ h: number }>(`SELECT ${OUTBOX_HEAD_SQL} AS h`)).rows[0]?.h ?? 0;
+      this.recent = [];
+      this.recentEvents = 0;
       await this.loadConsumers();
       this.wake();
     } else {
@@ -361,7 +380,7 @@ export class EventRelay {
     for (const c of this.consumers.values()) {
       if (c.unsaved && !c.running && Date.now() - c.savedAt > 1000) void this.persist(c).catch(() => {});
     }
-    if (Date.now() - this.lastPurge > 60_000) {
+    if (Date.now() - this.lastPurge > this.purgeIntervalMs) {
       this.lastPurge = Date.now();
       void this.purge().catch((e) => this.log('error', 'relay: purge failed', { error: String(e) }));
     }
@@ -380,7 +399,7 @@ export class EventRelay {
         const before = this.head;
         let n: number;
         do n = await this.stampBatch();
-        while (n === 1000);
+        while (n === STAMP_ROWS);
         const types = this.freshTypes;
         const apis = this.freshApis;
         this.freshTypes = new Set();
@@ -402,17 +421,59 @@ export class EventRelay {
     }
   }
 
-  /** Gives committed, unstamped events the next positions, in insertion order. */
+  /** Gives committed, unstamped outbox rows the next positions, in insertion order, and keeps them for the consumers. */
   private async stampBatch(): Promise<number> {
-    const r = await this.db.query<{ n: number; h: number | null; types: string[] | null; apis: string[] | null }>(
-      STAMP,
-    );
-    const row = r.rows[0];
-    if (!row || row.n === 0) return 0;
-    this.head = Math.max(this.head, row.h ?? 0);
-    for (const t of row.types ?? []) this.freshTypes.add(t);
-    for (const a of row.apis ?? []) this.freshApis.add(a);
-    return row.n;
+    const rows = (await this.db.query<{ f: number; l: number; t: string[]; a: string[]; ev: string }>(STAMP)).rows;
+    rows.sort((x, y) => x.f - y.f);
+    for (const r of rows) {
+      // only this leader stamps; a gap means positions were stamped while it did not lead
+      if (r.f !== this.head + 1) {
+        this.recent = [];
+        this.recentEvents = 0;
+      }
+      this.recent.push({ first: r.f, last: r.l, types: r.t, apis: r.a, text: r.ev });
+      this.recentEvents += r.l - r.f + 1;
+      this.head = Math.max(this.head, r.l);
+      for (const t of r.t) this.freshTypes.add(t);
+      for (const a of r.a) this.freshApis.add(a);
+    }
+    let drop = 0;
+    while (this.recentEvents > RECENT_EVENTS && drop < this.recent.length - 1) {
+      const x = this.recent[drop++]!;
+      this.recentEvents -= x.last - x.first + 1;
+    }
+    if (drop) this.recent.splice(0, drop);
+    return rows.length;
+  }
+
+  /** The next events after `after` that can concern `c`, up to `head`: from the latest stamps when they reach back that far, else from the database. */
+  private async page(c: Consumer, after: number, head: number): Promise<OutboxPage> {
+    const types = this.typesOf(c);
+    const api = c.kind === 'hub' && c.api ? c.api : undefined;
+    const rows = this.recent;
+    if (!rows.length || after < rows[0]!.first - 1) {
+      return readOutbox(this.db, after, { upTo: head, ...(types ? { eventTypes: types } : {}), ...(api ? { api } : {}) });
+    }
+    // the first row with events after `after`
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid]!.last > after) hi = mid;
+      else lo = mid + 1;
+    }
+    const keep = eventFilter({ ...(types ? { eventTypes: types } : {}), ...(api ? { api } : {}) });
+    const events: RelayEvent[] = [];
+    for (let i = lo; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (r.first > head) break;
+      if (types && !r.types.some((t) => types.includes(t))) continue;
+      if (api && !r.apis.includes(api)) continue;
+      r.events ??= JSON.parse(r.text) as StoredEvent[];
+      for (const e of eventsOf(r.first, r.events, after, head, keep)) events.push(e);
+      if (events.length >= PAGE_EVENTS && r.last < head) return { events, through: r.last, full: true };
+    }
+    return { events, through: head, full: false };
   }
 
   /** Event types a consumer can receive (undefined: any), for reading only what concerns it. */
@@ -509,31 +570,11 @@ export class EventRelay {
             this.schedule(c, wait);
             return;
           }
-          // read only what can concern this consumer, up to what has been stamped
+          // only what can concern this consumer, up to what has been stamped
           const head = this.head;
           if (c.position >= head) break;
-          const params: unknown[] = [c.position, head];
-          const types = this.typesOf(c);
-          const where = [
-            ...(types ? [`event_type = ANY($${params.push(types)})`] : []),
-            ...(c.kind === 'hub' && c.api ? [`api = $${params.push(c.api)}`] : []),
-          ];
-          const rows = (
-            await this.db.query<{
-              position: number; event_id: string; api: string; event_type: string; resource_type: string; resource_id: string; payload: Record<string, unknown>;
-            }>(
-              `SELECT position, event_id, api, event_type, resource_type, resource_id, payload FROM outbox
-                WHERE position > $1 AND position <= $2${where.map((w) => ` AND ${w}`).join('')} ORDER BY position LIMIT 200`,
-              params,
-            )
-          ).rows;
-          const events: RelayEvent[] = [];
-          for (const r of rows) {
-            events.push({
-              position: r.position, eventId: r.event_id, api: r.api, eventType: r.event_type,
-              resourceType: r.resource_type, resourceId: r.resource_id, payload: r.payload,
-            });
-          }
+          const page = await this.page(c, c.position, head);
+          const events = page.events;
           let stopped = false;
           for (let i = 0; i < events.length && !stopped; ) {
             if (this.stopping || c.removed) break;
@@ -582,11 +623,9 @@ export class EventRelay {
             return;
           }
           if (stopped) continue;
-          // a short page means everything up to the head has been seen
-          if (rows.length < 200 && !this.stopping && !c.removed) {
-            this.skipTo(c, head);
-            break;
-          }
+          if (this.stopping || c.removed) break;
+          this.skipTo(c, page.through);
+          if (!page.full) break;
         }
       } while (c.dirty && !this.stopping && !c.removed);
     } catch (e) {
@@ -615,8 +654,10 @@ export class EventRelay {
 
   private async purge(): Promise<void> {
     await this.db.query(
-      `DELETE FROM outbox WHERE position IS NOT NULL AND created_at < $1
-         AND position <= (SELECT coalesce(min(position), 9223372036854775807) FROM event_consumer)`,
+      // the newest row stays, so that positions go on from where they were even with nothing else kept
+      `DELETE FROM outbox_batch WHERE last_position IS NOT NULL AND created_at < $1
+         AND last_position <= (SELECT coalesce(min(position), 9223372036854775807) FROM event_consumer)
+         AND last_position < ${OUTBOX_HEAD_SQL}`,
       [new Date(Date.now() - this.retentionMs)],
     );
   }
@@ -624,7 +665,7 @@ export class EventRelay {
   // --- operations: status, dead letters, replay --------------------------------------------
 
   async consumerStatus(): Promise<ConsumerStatus[]> {
-    const head = (await this.db.query<{ h: number }>('SELECT coalesce(max(position), 0) AS h FROM outbox')).rows[0]?.h ?? 0;
+    const head = (await this.db.query<{ h: number }>(`SELECT ${OUTBOX_HEAD_SQL} AS h`)).rows[0]?.h ?? 0;
     const rows = (
       await this.db.query<{
         id: string; kind: 'hub' | 'local'; api: string | null; callback: string | null; query: string | null; position: number;
@@ -693,8 +734,8 @@ export class EventRelay {
     while (Date.now() < until) {
       if (this.leader) {
         await this.stampAndDispatch();
-        const unstamped = (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE position IS NULL')).rows[0]?.n ?? 0;
-        const head = (await this.db.query<{ h: number }>('SELECT coalesce(max(position), 0) AS h FROM outbox')).rows[0]?.h ?? 0;
+        const unstamped = (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_batch WHERE last_position IS NULL')).rows[0]?.n ?? 0;
+        const head = (await this.db.query<{ h: number }>(`SELECT ${OUTBOX_HEAD_SQL} AS h`)).rows[0]?.h ?? 0;
         const behind = [...this.consumers.values()].filter((c) => c.position < head && c.nextAttemptAt <= Date.now());
         if (unstamped === 0 && behind.length === 0 && ![...this.consumers.values()].some((c) => c.running)) return;
       }

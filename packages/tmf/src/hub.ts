@@ -1,5 +1,5 @@
 import { badRequest, newId, notFound } from '@operon/kernel';
-import { parseHubQuery, type Database } from '@operon/store';
+import { OUTBOX_HEAD_SQL, parseHubQuery, type Database } from '@operon/store';
 
 export interface EventSubscriptionDoc {
   id: string;
@@ -34,7 +34,7 @@ export class HubService {
     await this.db.tx(async (tx) => {
       await tx.query(
         `INSERT INTO event_consumer (id, kind, api, callback, query, position)
-         VALUES ($1, 'hub', $2, $3, $4, (SELECT coalesce(max(position), 0) FROM outbox))`,
+         VALUES ($1, 'hub', $2, $3, $4, ${OUTBOX_HEAD_SQL})`,
         [id, api, callback, q ?? null],
       );
       await tx.query(`SELECT pg_notify('operon_consumers', $1)`, [id]);

@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import pg from 'pg';
 import { Type } from 'typebox';
 import { OperonError, badRequest, type Principal } from '@operon/kernel';
-import type { Database } from '@operon/store';
+import { OUTBOX_HEAD_SQL, readOutbox, type Database, type OutboxPage } from '@operon/store';
 import { ErrorBody, lowerFirst, type ComponentRuntime, type ResourceService } from '@operon/tmf';
 import { allows } from '../security/permissions.ts';
 import { PARTY_CONFINED_ROLES, type Role } from '../security/roles.ts';
@@ -36,9 +36,10 @@ export interface EventStreamSettings {
 
 /** The outbox channel the relay notifies after stamping positions (see relay.ts). */
 export const STAMPED_CHANNEL = 'operon_stamped';
-const PAGE = 500;
+/** Outbox rows (a transaction's events each) read per page. */
+const PAGE = 100;
 /** A resuming stream reads smaller pages, each sent before the next is read. */
-const CATCH_UP_PAGE = 100;
+const CATCH_UP_PAGE = 20;
 /** A client that does not read is dropped before its unsent events take more memory than this. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 const MAX_TYPES = 50;
@@ -53,19 +54,6 @@ interface StreamEvent {
   resourceId: string;
   payload: Record<string, unknown>;
 }
-
-interface OutboxRow {
-  position: number;
-  api: string;
-  event_type: string;
-  resource_type: string;
-  resource_id: string;
-  payload: Record<string, unknown>;
-}
-
-const toEvent = (r: OutboxRow): StreamEvent => ({
-  position: r.position, api: r.api, eventType: r.event_type, resourceType: r.resource_type, resourceId: r.resource_id, payload: r.payload,
-});
 
 /** What a stream asked for. */
 export interface StreamFilter {
@@ -256,7 +244,7 @@ export class EventStreams {
   }
 
   private async head(): Promise<number> {
-    return (await this.db.query<{ h: number }>('SELECT coalesce(max(position), 0) AS h FROM outbox')).rows[0]?.h ?? 0;
+    return (await this.db.query<{ h: number }>(`SELECT ${OUTBOX_HEAD_SQL} AS h`)).rows[0]?.h ?? 0;
   }
 
   private async start(): Promise<void> {
@@ -318,18 +306,8 @@ export class EventStreams {
     void l?.end().catch(() => {});
   }
 
-  private async read(after: number, upTo: number | undefined, eventTypes?: ReadonlySet<string>, limit = PAGE): Promise<StreamEvent[]> {
-    const params: unknown[] = [after];
-    const where = [
-      ...(upTo !== undefined ? [`position <= $${params.push(upTo)}`] : []),
-      ...(eventTypes ? [`event_type = ANY($${params.push([...eventTypes])})`] : []),
-    ];
-    const rows = await this.db.query<OutboxRow>(
-      `SELECT position, api, event_type, resource_type, resource_id, payload FROM outbox
-        WHERE position > $1${where.map((w) => ` AND ${w}`).join('')} ORDER BY position LIMIT ${limit}`,
-      params,
-    );
-    return rows.rows.map(toEvent);
+  private read(after: number, upTo: number | undefined, eventTypes?: ReadonlySet<string>, rows = PAGE): Promise<OutboxPage> {
+    return readOutbox(this.db, after, { ...(upTo !== undefined ? { upTo } : {}), ...(eventTypes ? { eventTypes: [...eventTypes] } : {}), rows });
   }
 
   /** Reads what was stamped past the cursor, page by page, and offers it to every live stream. */
@@ -346,13 +324,13 @@ export class EventStreams {
         do {
           this.again = false;
           for (;;) {
-            const events = await this.read(this.cursor, undefined);
+            const page = await this.read(this.cursor, undefined);
             // one synchronous pass: a stream turning live sees the cursor either before or after a page, never inside it
-            for (const e of events) {
+            for (const e of page.events) {
               for (const s of this.subs) if (s.live) s.offer(e);
-              this.cursor = e.position;
             }
-            if (events.length < PAGE || !this.running) break;
+            this.cursor = Math.max(this.cursor, page.through);
+            if (!page.full || !this.running) break;
           }
         } while (this.again && this.running);
       } catch (e) {
@@ -368,11 +346,11 @@ export class EventStreams {
     try {
       while (!sub.closed) {
         const upTo = this.cursor;
-        const events = await this.read(sub.position, upTo, eventTypes, CATCH_UP_PAGE);
-        for (const e of events) sub.offer(e);
-        if (events.length < CATCH_UP_PAGE) sub.position = Math.max(sub.position, upTo);
+        const page = await this.read(sub.position, upTo, eventTypes, CATCH_UP_PAGE);
+        for (const e of page.events) sub.offer(e);
+        sub.position = Math.max(sub.position, page.full ? page.through : upTo);
         // a long backlog goes out at the pace the client reads it
-        else await sub.drained();
+        if (page.full) await sub.drained();
         if (sub.position >= this.cursor) {
           sub.live = true;
           return;
