@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { newId } from '@operon/kernel';
+import { equalJson, newId } from '@operon/kernel';
 import { BatchFailure, StatementBatch, type BatchStatement } from './batch.ts';
 import { sqlLiteral } from './literal.ts';
 import { OUTBOX_ROW_EVENTS, type StoredEvent } from './outbox.ts';
@@ -106,20 +106,45 @@ export interface AuditRecord {
   correlationId?: string;
 }
 
+/** What restores an update's document before from its document after: its changed top-level attributes (migration 0011, `operon_audit_before`). */
+interface AuditUndo {
+  /** Attributes the update changed or removed, with their values before. */
+  set: Record<string, unknown>;
+  /** Attributes the update added. */
+  unset: string[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+
+/** An update of one document to another keeps the change to undo; anything else keeps `before` itself. */
+function beforeOf(a: AuditRecord): { before: unknown; undo: AuditUndo | null } {
+  const { before, after } = a;
+  if (a.action !== 'update' || !isObject(before) || !isObject(after)) return { before: before ?? null, undo: null };
+  const set: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const k of Object.keys(before)) {
+    const was = before[k];
+    if (was !== undefined && !equalJson(was, after[k])) set[k] = was;
+  }
+  for (const k of Object.keys(after)) if (after[k] !== undefined && before[k] === undefined) unset.push(k);
+  return { before: null, undo: { set, unset } };
+}
+
 /** The audit rows for `records` as one multi-row INSERT, with parameters numbered from `offset`. */
 function auditInsert(records: AuditRecord[], offset: number): { text: string; params: unknown[] } {
   const values: string[] = [];
   const params: unknown[] = [];
   for (const a of records) {
     const i = offset + params.length;
-    values.push(`($${i + 1}, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}, $${i + 7}, $${i + 8}, $${i + 9}, $${i + 10}::jsonb, $${i + 11}::jsonb, $${i + 12})`);
+    const { before, undo } = beforeOf(a);
+    values.push(`($${i + 1}, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}, $${i + 7}, $${i + 8}, $${i + 9}, $${i + 10}::jsonb, $${i + 11}::jsonb, $${i + 12}::jsonb, $${i + 13})`);
     params.push(
       a.at, a.principalId, a.principalName ?? null, a.roles, a.action, a.api, a.resourceType, a.resourceId, a.version ?? null,
-      a.before === undefined ? null : JSON.stringify(a.before), a.after === undefined ? null : JSON.stringify(a.after), a.correlationId ?? null,
+      before === null ? null : JSON.stringify(before), undo === null ? null : JSON.stringify(undo), a.after === undefined ? null : JSON.stringify(a.after), a.correlationId ?? null,
     );
   }
   return {
-    text: `INSERT INTO audit_log (at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version, before, after, correlation_id) VALUES ${values.join(',')}`,
+    text: `INSERT INTO audit_log (at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version, before, undo, after, correlation_id) VALUES ${values.join(',')}`,
     params,
   };
 }
@@ -129,10 +154,10 @@ function auditInsert(records: AuditRecord[], offset: number): { text: string; pa
  * their number: the rows travel as one JSON parameter, so the text never
  * varies and is prepared once per connection.
  */
-const AUDIT_AT_COMMIT = prepared(`INSERT INTO audit_log (at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version, before, after, correlation_id)
-    SELECT at, principal_id, principal_name, coalesce(roles, '{}'), action, api, resource_type, resource_id, version, before, after, correlation_id
+const AUDIT_AT_COMMIT = prepared(`INSERT INTO audit_log (at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version, before, undo, after, correlation_id)
+    SELECT at, principal_id, principal_name, coalesce(roles, '{}'), action, api, resource_type, resource_id, version, before, undo, after, correlation_id
       FROM jsonb_to_recordset($1::jsonb) AS x(at timestamptz, principal_id text, principal_name text,
-           roles text[], action text, api text, resource_type text, resource_id text, version integer, before jsonb, after jsonb, correlation_id text)`);
+           roles text[], action text, api text, resource_type text, resource_id text, version integer, before jsonb, undo jsonb, after jsonb, correlation_id text)`);
 
 // a transaction's events are one row, in the order they were raised (see outbox.ts)
 const OUTBOX_AT_COMMIT = prepared(`INSERT INTO outbox_batch (n, types, apis, events) VALUES ($1, $2, $3, $4)`);
@@ -140,7 +165,7 @@ const OUTBOX_AT_COMMIT = prepared(`INSERT INTO outbox_batch (n, types, apis, eve
 function auditRows(records: AuditRecord[]): string {
   return JSON.stringify(records.map((a) => ({
     at: a.at.toISOString(), principal_id: a.principalId, principal_name: a.principalName ?? null, roles: a.roles, action: a.action, api: a.api,
-    resource_type: a.resourceType, resource_id: a.resourceId, version: a.version ?? null, before: a.before ?? null, after: a.after ?? null,
+    resource_type: a.resourceType, resource_id: a.resourceId, version: a.version ?? null, ...beforeOf(a), after: a.after ?? null,
     correlation_id: a.correlationId ?? null,
   })));
 }

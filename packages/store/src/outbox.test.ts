@@ -168,7 +168,7 @@ describe('outbox', () => {
         await db.query(`INSERT INTO outbox (event_id, api, event_type, resource_type, resource_id, payload, position) VALUES ($1, 'test', 'ThingEvent', 'Thing', $2, $3, $4)`,
           [newId(), `old-${i}`, JSON.stringify({ n: i }), i <= 2 ? i : null]);
       }
-      expect((await migrate(db, [])).applied).toEqual(['core/0010_outbox_batches.sql']);
+      expect((await migrate(db, [])).applied).toContain('core/0010_outbox_batches.sql');
       const rows = (await db.query<{ resource_id: string; position: number | null; payload: { n: number } }>('SELECT resource_id, position, payload FROM outbox ORDER BY seq')).rows;
       expect(rows).toEqual([
         { resource_id: 'old-1', position: 1, payload: { n: 1 } }, { resource_id: 'old-2', position: 2, payload: { n: 2 } },

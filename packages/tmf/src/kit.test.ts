@@ -327,8 +327,8 @@ describe('audit trail', () => {
     const c = await call('POST', '/widget', as('party-A', json({ name: 'audited', relatedParty: [{ id: 'party-A', '@referredType': 'Individual' }] })));
     await call('PATCH', `/widget/${c.body.id}`, as('party-A', json({ description: 'changed' })));
     await call('DELETE', `/widget/${c.body.id}`, as('party-A'));
-    const rows = (await t.db.query<{ action: string; principal_id: string; roles: string[]; version: number; before: { description?: string } | null; after: { name: string; description?: string } | null }>(
-      'SELECT action, principal_id, roles, version, before, after FROM audit_log WHERE resource_id = $1 ORDER BY seq', [c.body.id],
+    const rows = (await t.db.query<{ action: string; principal_id: string; roles: string[]; version: number; before: { description?: string } | null; after: { name: string; description?: string } | null; undo: { set: Record<string, unknown>; unset: string[] } | null }>(
+      'SELECT action, principal_id, roles, version, operon_audit_before(before, after, undo) AS before, after, undo FROM audit_log WHERE resource_id = $1 ORDER BY seq', [c.body.id],
     )).rows;
     expect(rows.map((r) => r.action)).toEqual(['create', 'update', 'delete']);
     expect(rows.every((r) => r.principal_id === 'customer-of-party-A' && r.roles.includes('customer'))).toBe(true);
@@ -337,6 +337,12 @@ describe('audit trail', () => {
     expect(rows[1]!.after?.description).toBe('changed');
     expect(rows[1]!.version).toBe(2);
     expect(rows[2]!.before?.description).toBe('changed');
+    // each write's document before is the one the write before it left
+    expect(rows[1]!.before).toEqual(rows[0]!.after);
+    expect(rows[2]!.before).toEqual(rows[1]!.after);
+    // an update keeps only the attributes it changed
+    expect(rows[1]!.undo?.unset).toContain('description');
+    expect(Object.keys(rows[1]!.undo?.set ?? {})).not.toContain('name');
     await expect(t.db.query('UPDATE audit_log SET principal_id = $1 WHERE resource_id = $2', ['someone else', c.body.id])).rejects.toThrow(/append-only/);
     await expect(t.db.query('DELETE FROM audit_log WHERE resource_id = $1', [c.body.id])).rejects.toThrow(/append-only/);
     // a refused write leaves no trace

@@ -155,7 +155,7 @@ export async function trailCounts(op: Pick<RunningOperon, 'db'>): Promise<{ outb
 /** Audited writes of one principal that touched a document not of `partyId`. */
 export async function writesOutsideParty(op: Pick<RunningOperon, 'db' | 'runtime'>, principalId: string, partyId: string): Promise<string[]> {
   const rows = (await op.db.query<{ api: string; resource_type: string; resource_id: string; before: Doc | null; after: Doc | null }>(
-    'SELECT api, resource_type, resource_id, before, after FROM audit_log WHERE principal_id = $1',
+    'SELECT api, resource_type, resource_id, operon_audit_before(before, after, undo) AS before, after FROM audit_log WHERE principal_id = $1',
     [principalId],
   )).rows;
   const out: string[] = [];

@@ -173,7 +173,8 @@ export function securityRoutes(app: FastifyInstance, deps: { db: Database; crede
     const offset = int(q['offset'], 'offset', 0, Number.MAX_SAFE_INTEGER);
     const total = (await deps.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log ${w}`, params)).rows[0]?.n ?? 0;
     const rows = (await deps.db.query(
-      `SELECT seq, at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version, before, after, correlation_id
+      `SELECT seq, at, principal_id, principal_name, roles, action, api, resource_type, resource_id, version,
+              operon_audit_before(before, after, undo) AS before, after, correlation_id
          FROM audit_log ${w} ORDER BY seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     )).rows;
