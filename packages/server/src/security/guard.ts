@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OperonError, type Principal } from '@operon/kernel';
 import type { RouteAccess } from '@operon/tmf';
 import { API_KEY_PREFIX, keyPrincipal, type Credentials } from './credentials.ts';
+import { KeyCache, type KeyLookup } from './key-cache.ts';
 import { allows, isCovered } from './permissions.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { Tokens } from './tokens.ts';
@@ -19,6 +20,7 @@ export interface GuardOptions {
 export const UNAUTHENTICATED_ADMIN: Principal = { id: 'anonymous', name: 'anonymous (authentication disabled)', roles: ['administrator'] };
 
 const KEY_CACHE_MS = 5_000;
+const KEY_REFRESH_AHEAD_MS = 1_000;
 
 function presented(req: FastifyRequest): { kind: 'key' | 'bearer'; value: string } | undefined {
   const apiKey = req.headers['x-api-key'];
@@ -47,7 +49,6 @@ export interface RouteEntry {
 
 export function installGuard(app: FastifyInstance, options: GuardOptions): RouteEntry[] {
   const routes: RouteEntry[] = [];
-  const keyCache = new Map<string, { principal: Principal | undefined; until: number; keyId?: string }>();
   const touched = new Map<string, number>();
 
   app.addHook('onRoute', (route) => {
@@ -59,20 +60,21 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): Route
     for (const m of Array.isArray(route.method) ? route.method : [route.method]) routes.push({ method: String(m), url: route.url, access });
   });
 
-  async function fromKey(value: string): Promise<Principal | undefined> {
-    const cacheKey = createHash('sha256').update(value).digest('hex');
-    const hit = keyCache.get(cacheKey);
-    if (hit && hit.until > Date.now()) return hit.principal;
+  const keys = new KeyCache<Principal | undefined>({ ttlMs: KEY_CACHE_MS, refreshAheadMs: KEY_REFRESH_AHEAD_MS, maxEntries: 10_000 });
+
+  async function lookupKey(value: string): Promise<KeyLookup<Principal | undefined>> {
     const key = await options.credentials.checkKey(value);
-    const principal = key ? keyPrincipal(key) : undefined;
-    keyCache.set(cacheKey, { principal, until: Date.now() + KEY_CACHE_MS, ...(key ? { keyId: key.id } : {}) });
-    if (keyCache.size > 10_000) keyCache.clear();
-    if (key && (touched.get(key.id) ?? 0) < Date.now() - 60_000) {
+    if (!key) return { value: undefined };
+    if ((touched.get(key.id) ?? 0) < Date.now() - 60_000) {
       touched.set(key.id, Date.now());
       void options.credentials.touchKey(key.id).catch(() => {});
     }
-    return principal;
+    return { value: keyPrincipal(key), ...(key.expiresAt ? { expiresAt: Date.parse(key.expiresAt) } : {}) };
   }
+
+  // entries are named by the secret's hash, so the cache never holds a secret
+  const fromKey = (value: string): Promise<Principal | undefined> =>
+    keys.get(createHash('sha256').update(value).digest('hex'), () => lookupKey(value));
 
   async function authenticate(req: FastifyRequest): Promise<Principal | undefined> {
     const p = presented(req);
