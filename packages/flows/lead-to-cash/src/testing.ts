@@ -192,11 +192,13 @@ export function ftthDefinition(name = 'FTTH 1G'): OfferingDef {
   };
 }
 
+const PORTS_PER_SLOT = 128;
+
 export interface AreaDef {
   /** Access area code, e.g. BER-MITTE-OLT01. */
   area: string;
   street: string;
-  /** The OLT the ports are on (port values `<olt>/1/1/<n>`). */
+  /** The OLT the ports are on (port values `<olt>/1/<slot>/<port>`, 128 ports to a slot). */
   olt: string;
   ports: number;
   vlans: { start: number; end: number };
@@ -223,7 +225,8 @@ export async function defineArea(api: OperonApi, def: AreaDef, specs: Record<str
   if (port) {
     pools['ONT port'] = await api.post(`${PATHS.resourceInventory}/resourcePool`, {
       name: `${def.area} ONT ports`, kind: 'port', accessArea: def.area, resourceSpecification: ref(port),
-      values: Array.from({ length: def.ports }, (_, i) => `${def.olt}/1/1/${i + 1}`),
+      // filled slot by slot, as an OLT's line cards are: a port number has at most three digits
+      values: Array.from({ length: def.ports }, (_, i) => `${def.olt}/1/${Math.floor(i / PORTS_PER_SLOT) + 1}/${(i % PORTS_PER_SLOT) + 1}`),
     });
   }
   const vlan = specs['VLAN'];
