@@ -274,6 +274,7 @@ async function phaseOrders(ctx: BenchContext, scale: Scale, server: BenchServer,
   figures.add(S, 'orders.capturedPerSecond', '  orders captured/s in the window', 'req/s', w.captured / windowSeconds, { diagnostic: true });
   figures.add(S, 'orders.post.p50', 'POST /productOrder p50', 'ms', load.latency.p50);
   figures.add(S, 'orders.post.p99', 'POST /productOrder p99', 'ms', load.latency.p99, { target: TARGETS.postP99Ms });
+  figures.add(S, 'orders.post.p99.secondHalf', '  POST p99, second half of the window', 'ms', load.secondHalfLatency.p99, { diagnostic: true });
   figures.add(S, 'orders.e2e.p50', 'POST → completed p50', 'ms', w.e2e_p50 ?? Number.NaN);
   figures.add(S, 'orders.e2e.p99', 'POST → completed p99', 'ms', w.e2e_p99 ?? Number.NaN);
   ctx.progress(`  runs started ${(h.started / windowSeconds).toFixed(1)}/s in the window; capture → run started p50 ${Math.round(h.p50 ?? NaN)} ms, p99 ${Math.round(h.p99 ?? NaN)} ms`);
