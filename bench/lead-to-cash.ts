@@ -161,7 +161,7 @@ async function orderCounts(db: Database): Promise<OrderCounts> {
 }
 
 /** Groups the statements the server ran by what they touch, per order. */
-function statementGroups(stats: ServerStats, orders: number): { workflow: number; relay: number; other: number; lines: string[] } {
+function statementGroups(stats: ServerStats, orders: number): { workflow: number; relay: number; other: number; lines: string[]; statements: number; eachLines: string[] } {
   let workflow = 0, relay = 0, other = 0;
   const rows = Object.entries(stats.statements).filter(([k]) => !k.startsWith('('));
   for (const [k, s] of rows) {
@@ -171,7 +171,10 @@ function statementGroups(stats: ServerStats, orders: number): { workflow: number
   }
   const lines = rows.sort((a, b) => b[1].count - a[1].count).slice(0, 40)
     .map(([k, s]) => `${(s.count / orders).toFixed(2)}/order  mean ${(s.ms / s.count).toFixed(2)} ms  ${k}`);
-  return { workflow: workflow / orders, relay: relay / orders, other: other / orders, lines };
+  const each = Object.entries(stats.each ?? {}).filter(([k]) => !k.startsWith('('));
+  const statements = each.reduce((n, [, c]) => n + c, 0) / orders;
+  const eachLines = each.sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, c]) => `${(c / orders).toFixed(2)}/order  ${k}`);
+  return { workflow: workflow / orders, relay: relay / orders, other: other / orders, lines, statements, eachLines };
 }
 
 async function phaseOrders(ctx: BenchContext, scale: Scale, server: BenchServer, db: Database, dbName: string, figures: Figures, notes: string[]): Promise<void> {
@@ -308,9 +311,11 @@ async function phaseOrders(ctx: BenchContext, scale: Scale, server: BenchServer,
     figures.add(C, 'cost.statements', 'round trips to PostgreSQL per order', 'queries/req', g.workflow + g.relay + g.other, { diagnostic: true });
     figures.add(C, 'cost.statements.workflow', '  of which workflow engine (workflow_*)', 'queries/req', g.workflow, { diagnostic: true });
     figures.add(C, 'cost.statements.relay', '  of which event outbox and relay', 'queries/req', g.relay, { diagnostic: true });
+    figures.add(C, 'cost.statementsEach', 'statements per order (a round trip may carry several)', 'queries/req', g.statements, { diagnostic: true });
     if (stats.poolAcquires > 0) figures.add(C, 'cost.poolWait', 'pool wait per transaction', 'ms', stats.poolWaitMs / stats.poolAcquires, { diagnostic: true });
     figures.add(C, 'cost.transactions', 'pooled transactions per order', 'commits/req', stats.poolAcquires / delivered, { diagnostic: true });
-    notes.push(`round trips per order, a batch of statements by its first (${delivered.toFixed(0)} order equivalents of work, ${Math.round((drainedAt - load.windowStart + scale.warmupSeconds * 1000) / 1000)} s):`, ...g.lines.map((l) => `  ${l}`));
+    notes.push(`round trips per order, a batch of statements by its first (${delivered.toFixed(0)} order equivalents of work, ${Math.round((drainedAt - load.windowStart + scale.warmupSeconds * 1000) / 1000)} s):`, ...g.lines.map((l) => `  ${l}`),
+      'statements per order, one by one:', ...g.eachLines.map((l) => `  ${l}`));
   }
 }
 

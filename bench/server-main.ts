@@ -45,12 +45,16 @@ export interface ServerStats {
   seconds: number;
   /** Event-loop utilisation since the last reset: 1 means the server's only thread never waited. */
   eventLoopUtilization: number;
+  /** Round trips, by the first statement of each. */
   statements: Record<string, StatementStats>;
+  /** Every statement, those pipelined in one round trip counted one by one (time is the round trip's). */
+  each: Record<string, number>;
   poolAcquires: number;
   poolWaitMs: number;
 }
 
 const statements = new Map<string, StatementStats>();
+const each = new Map<string, number>();
 let poolAcquires = 0;
 let poolWaitMs = 0;
 let since = performance.now();
@@ -82,6 +86,12 @@ function instrumentClient(): void {
     const first = a[0];
     const text = typeof first === 'string' ? first : String((first as { text?: unknown } | undefined)?.text ?? '');
     const kind = statementKind(text);
+    // the store's pipelined batches carry their statements in a list
+    const listed = (first as { statements?: ReadonlyArray<{ text?: unknown }> } | undefined)?.statements;
+    for (const t of Array.isArray(listed) ? listed.map((x) => String(x.text ?? '')) : [text]) {
+      const k = statementKind(t);
+      each.set(k, (each.get(k) ?? 0) + 1);
+    }
     const t0 = performance.now();
     const last = a[a.length - 1];
     if (typeof last === 'function') {
@@ -146,11 +156,13 @@ function statsRoutes(app: FastifyInstance): void {
     seconds: (performance.now() - since) / 1000,
     eventLoopUtilization: performance.eventLoopUtilization(eluStart).utilization,
     statements: Object.fromEntries(statements),
+    each: Object.fromEntries(each),
     poolAcquires,
     poolWaitMs,
   }));
   app.post('/__bench/reset', { config: { access: 'public' } }, async () => {
     statements.clear();
+    each.clear();
     poolAcquires = 0;
     poolWaitMs = 0;
     since = performance.now();
