@@ -176,6 +176,47 @@ describe('an operation due at once', () => {
   });
 });
 
+describe('operations that arrive together', () => {
+  it('share a transaction: those arriving while one runs go with the next commit', async () => {
+    const ids = Array.from({ length: 6 }, (_, i) => `gc-vlan-${i}`);
+    const txs = await roundTripsOf(async () => {
+      const outcomes = await Promise.all(ids.map((id, i) => run(net.activateResource(vlan(id, 3100 + i), { idempotencyKey: key('gc') }))));
+      for (const o of outcomes) expect(o.state).toBe('active');
+    });
+    // the first finds nothing running and goes alone; the other five wait for it and go together
+    expect(txs.length).toBe(2);
+    expect(await count('activation_sim_vlan', 'resource_id = ANY($1)', [ids])).toBe(6);
+    expect(await count('activation_sim_operation', "target_id = ANY($1) AND state = 'Completed'", [ids])).toBe(6);
+  });
+
+  it('give each its own answer when one of them is refused: the others are applied, the refused one recorded', async () => {
+    await run(net.activateResource(vlan('gc-holder', 3200), { idempotencyKey: key('gc') }));
+    const asks = [vlan('gc-a', 3201), vlan('gc-taken', 3200), vlan('gc-b', 3202), vlan('gc-c', 3203)];
+    const settled = await Promise.allSettled(asks.map((r) => run(net.activateResource(r, { idempotencyKey: key('gc') }))));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const refused = (settled[1] as PromiseRejectedResult).reason as NetworkError;
+    expect(refused).toBeInstanceOf(NetworkError);
+    expect(refused.networkCode).toBe('conflict');
+    expect(refused.message).toContain('gc-holder');
+    expect(await count('activation_sim_vlan', 'resource_id = ANY($1)', [['gc-a', 'gc-b', 'gc-c', 'gc-holder']])).toBe(4);
+    expect(await count('activation_sim_vlan', 'resource_id = $1', ['gc-taken'])).toBe(0);
+    expect(await count('activation_sim_operation', "target_id = 'gc-taken' AND state = 'InError'")).toBe(1);
+  });
+
+  it('keep one effect per key when repeats of a key arrive in one batch', async () => {
+    const req = vlan('gc-repeat', 3300);
+    const [other, ...repeats] = await Promise.all([
+      net.activateResource(vlan('gc-other', 3301), { idempotencyKey: key('gc') }),
+      ...Array.from({ length: 4 }, () => net.activateResource(req, { idempotencyKey: 'gc-repeat-1' })),
+    ]);
+    expect(await other!.done()).toMatchObject({ state: 'active' });
+    expect(new Set(repeats.map((o) => o.id)).size).toBe(1);
+    for (const o of repeats) expect(await o.done()).toMatchObject({ state: 'active' });
+    expect(await count('activation_sim_vlan', 'resource_id = $1', ['gc-repeat'])).toBe(1);
+    expect(await count('activation_sim_operation', 'idempotency_key = $1', ['gc-repeat-1'])).toBe(1);
+  });
+});
+
 describe('idempotency by key', () => {
   it('returns the first operation and outcome for a repeat, and never configures twice', async () => {
     const req = vlan('vlan-idem', 200);

@@ -21,7 +21,7 @@
  * Deactivations fail only by `failureRate`, so that a compensation can always undo.
  */
 import { newId } from '@operon/kernel';
-import type { Database, Queryable } from '@operon/store';
+import type { Database, Queryable, Tx } from '@operon/store';
 import {
   NetworkError, isNetworkError, isNetworkErrorCode,
   type MonitorState, type NetworkAdapter, type NetworkCallOptions, type NetworkCharacteristic, type NetworkFailure, type NetworkOperation,
@@ -60,6 +60,24 @@ interface OperationRow {
   outcome: ResourceOutcome | ServiceOutcome | null;
   error: NetworkFailure | null;
 }
+
+/** An operation due at once and not planned to fail: applied in the call (applyAtOnce). */
+interface QuickOperation {
+  kind: NetworkOperationKind;
+  request: ResourceActivationRequest | ServiceActivationRequest;
+  key: string;
+  hash: string;
+  dueAt: Date;
+}
+
+interface WaitingOperation {
+  op: QuickOperation;
+  resolve: (row: OperationRow | undefined) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Most quick operations one transaction applies (applyTogether). */
+const MAX_TOGETHER = 32;
 
 const isService = (kind: NetworkOperationKind) => kind.endsWith('Service');
 const changes = (kind: NetworkOperationKind) => kind.startsWith('activate') || kind.startsWith('modify');
@@ -104,6 +122,9 @@ export class SimulatedNetwork implements NetworkAdapter {
     return this.options.latencyMs + this.options.jitterMs <= 5;
   }
   private readonly random: () => number;
+  /** Quick operations waiting for the network's current transaction to end (applyTogether). */
+  private readonly waiting: WaitingOperation[] = [];
+  private applying = false;
 
   constructor(private readonly db: Database, readonly options: SimulatedNetworkOptions) {
     this.random = options.random ?? Math.random;
@@ -162,7 +183,7 @@ export class SimulatedNetwork implements NetworkAdapter {
     const hash = requestHash(kind, request);
     const plan = this.plan(kind, request);
     if (plan.failure === null && plan.dueAt.getTime() <= Date.now()) {
-      const done = await this.applyAtOnce(kind, request, key, hash, plan.dueAt);
+      const done = await this.applyTogether({ kind, request, key, hash, dueAt: plan.dueAt });
       if (done) return this.handle<R>(done);
     }
     const inserted = await this.db.query<OperationRow>(
@@ -190,35 +211,86 @@ export class SimulatedNetwork implements NetworkAdapter {
   }
 
   /**
+   * Applies a quick operation together with those that arrive while the
+   * network's previous transaction runs: one commit for all of them instead of
+   * one each (group commit). Nobody waits for a batch to fill: an operation
+   * that finds nothing running starts at once, and those that arrive meanwhile
+   * go with the next transaction.
+   */
+  private applyTogether(op: QuickOperation): Promise<OperationRow | undefined> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ op, resolve, reject });
+      if (!this.applying) void this.applyWaiting();
+    });
+  }
+
+  private async applyWaiting(): Promise<void> {
+    this.applying = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, MAX_TOGETHER);
+        if (batch.length > 1 && (await this.applyAll(batch))) continue;
+        // alone, or one of them failed the batch: each in its own transaction, as it would have been
+        await Promise.all(batch.map((w) => this.applyAtOnce(w.op).then(w.resolve, w.reject)));
+      }
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  /**
+   * Several operations in one transaction, all or nothing: false when it
+   * fails, whatever the reason, so that each goes again alone and gets the
+   * answer it would have had alone (a refusal, or its own error; one already
+   * recorded by a commit whose answer was lost is found by its key).
+   */
+  private async applyAll(batch: WaitingOperation[]): Promise<boolean> {
+    let rows: OperationRow[];
+    try {
+      rows = await this.db.tx(async (tx) => {
+        const done: OperationRow[] = [];
+        for (const w of batch) done.push(await this.applyIn(tx, w.op));
+        return done;
+      });
+    } catch {
+      return false;
+    }
+    batch.forEach((w, i) => w.resolve(rows[i]));
+    return true;
+  }
+
+  /**
    * A new operation due at once and not planned to fail: applied and recorded
    * in one transaction (the general path costs two, and three more round trips).
    * Anything else — the key seen before, a change the network's constraints
    * refuse — rolls it all back and goes the general way, which records it.
    */
-  private async applyAtOnce(kind: NetworkOperationKind, request: ResourceActivationRequest | ServiceActivationRequest, key: string, hash: string, dueAt: Date): Promise<OperationRow | undefined> {
-    const id = newId();
+  private async applyAtOnce(op: QuickOperation): Promise<OperationRow | undefined> {
     try {
-      return await this.db.tx(async (tx) => {
-        // its checks and claims go ahead of the next statement: a refusal undoes it all (below)
-        const defer: Defer = (text, params, mapError) => tx.writeWithNext(text, params, mapError);
-        const outcome = JSON.parse(JSON.stringify(await this.apply(tx, { id, kind, target_id: request.id, request } as OperationRow, defer))) as OperationRow['outcome'];
-        // the record goes with the commit: a key seen before fails it on the key's unique index, and
-        // everything applied is undone with it (the general way then answers from what was recorded)
-        tx.writeWithNext(
-          `INSERT INTO activation_sim_operation (id, idempotency_key, kind, target_id, request, request_hash, state, due_at, planned_failure, outcome, completed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'Completed', $7, NULL, $8, now())`,
-          [id, key, kind, request.id, JSON.stringify(request), hash, dueAt, JSON.stringify(outcome)],
-        );
-        const row: OperationRow = {
-          id, idempotency_key: key, kind, target_id: request.id, request: JSON.parse(JSON.stringify(request)) as OperationRow['request'], request_hash: hash,
-          state: 'Completed', due_at: dueAt, planned_failure: null, attempts: 1, outcome, error: null,
-        };
-        return row;
-      });
+      return await this.db.tx((tx) => this.applyIn(tx, op));
     } catch (e) {
       if (isNetworkError(e) || isConstraintError(e)) return undefined;
       throw e;
     }
+  }
+
+  /** Applies a quick operation in `tx` and records it there; a refusal fails the transaction. */
+  private async applyIn(tx: Tx, { kind, request, key, hash, dueAt }: QuickOperation): Promise<OperationRow> {
+    const id = newId();
+    // its checks and claims go ahead of the next statement: a refusal undoes it all (below)
+    const defer: Defer = (text, params, mapError) => tx.writeWithNext(text, params, mapError);
+    const outcome = JSON.parse(JSON.stringify(await this.apply(tx, { id, kind, target_id: request.id, request } as OperationRow, defer))) as OperationRow['outcome'];
+    // the record goes with the commit: a key seen before fails it on the key's unique index, and
+    // everything applied is undone with it (the general way then answers from what was recorded)
+    tx.writeWithNext(
+      `INSERT INTO activation_sim_operation (id, idempotency_key, kind, target_id, request, request_hash, state, due_at, planned_failure, outcome, completed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'Completed', $7, NULL, $8, now())`,
+      [id, key, kind, request.id, JSON.stringify(request), hash, dueAt, JSON.stringify(outcome)],
+    );
+    return {
+      id, idempotency_key: key, kind, target_id: request.id, request: JSON.parse(JSON.stringify(request)) as OperationRow['request'], request_hash: hash,
+      state: 'Completed', due_at: dueAt, planned_failure: null, attempts: 1, outcome, error: null,
+    };
   }
 
   private async byKey(key: string): Promise<OperationRow> {
