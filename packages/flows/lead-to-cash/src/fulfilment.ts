@@ -6,7 +6,7 @@
  * that undoes it, run in reverse order when the run fails or is cancelled.
  */
 import { OperonError, cloneJson, notFound, type RequestContext } from '@operon/kernel';
-import { isNetworkError, type Activator, type NetworkCharacteristic, type ResourceActivationRequest, type ServiceActivationRequest } from '@operon/activation';
+import { isNetworkError, type Activator, type NetworkCharacteristic, type ResourceActivationRequest, type ResourceOutcome, type ServiceActivationRequest } from '@operon/activation';
 import type { ProductOrdering } from '@operon/product-order';
 import type { ResourceOrdering } from '@operon/resource-order';
 import { AllocationRefused, type ResourcePools } from '@operon/resource-inventory';
@@ -151,6 +151,18 @@ async function network<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Network calls made at once: every answer is awaited, then the first failure
+ * that repeating cannot fix is thrown (else the first failure), so no call is
+ * still under way when the step fails.
+ */
+async function allSettledOrThrow<T>(calls: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(calls);
+  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as unknown);
+  if (failures.length) throw failures.find((e) => e instanceof NonRetryableError) ?? failures[0];
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
 function mergeChars(base: readonly Doc[], update: readonly NameValue[]): Doc[] {
   const out = base.map((c) => ({ ...c }));
   for (const u of update) {
@@ -234,12 +246,14 @@ async function forChange(svc: ResourceService, id: string, tx: Tx): Promise<Doc>
 }
 
 /** Moves service and resource order items, tolerating orders already closed by a compensation. */
-async function moveOrderItem(ordering: ServiceOrdering | ResourceOrdering, orderId: string, itemId: string, state: 'completed' | 'failed', f: Fulfilment, tx: Tx): Promise<void> {
+async function moveOrderItem(ordering: ServiceOrdering | ResourceOrdering, orderId: string, itemId: string | readonly string[], state: 'completed' | 'failed', f: Fulfilment, tx: Tx): Promise<void> {
   const order = await forChange(ordering.orders, orderId, tx);
   if (CLOSED.includes(String(order['state'])) || CANCELLING.includes(String(order['state']))) return;
   const items = listOf(order[ordering.config.order.items]);
-  if (items.find((i) => i['id'] === itemId)?.['state'] === state) return;
-  await ordering.moveItems(orderId, { [itemId]: state }, f.ctx, {}, tx);
+  // several items move in one change of the order (one version, one event)
+  const moving = (typeof itemId === 'string' ? [itemId] : itemId).filter((id) => items.find((i) => i['id'] === id)?.['state'] !== state);
+  if (moving.length === 0) return;
+  await ordering.moveItems(orderId, Object.fromEntries(moving.map((id) => [id, state])), f.ctx, {}, tx);
 }
 
 /** Ends a service or resource order the run opened: cancelled with its product order, else failed. */
@@ -487,7 +501,15 @@ function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved>
       }, tx);
       return { allocations };
     },
-    async compensate(ctx, _input, output) {
+    async compensate(ctx, input, output) {
+      // an activation of these resources that failed half-way (some configured, some not) has nothing
+      // of its own to undo: what the network holds of them is taken off here, before they go back
+      const { item } = findRfs(planOf(ctx), input.rfs);
+      const resources: Doc[] = [];
+      for (const a of output.allocations) resources.push((await f.resources.retrieve(a.resourceId, ctx.tx)).doc);
+      await allSettledOrThrow(resources.map((resource, i) => f.activator().deactivateResource(resourceRequest(resource, item), {
+        idempotencyKey: `${ctx.idempotencyKey}:${output.allocations[i]!.key}`, ifConfigured: true, timeoutMs: f.networkTimeoutMs, signal: ctx.signal,
+      })));
       await unrelate(f, output.allocations.map((a) => a.resourceId), ctx.tx);
       for (const a of output.allocations) {
         try {
@@ -499,6 +521,15 @@ function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved>
       }
     },
   };
+}
+
+/** A resource the network configured: in use in the inventory, with what the network configured (its controls apart). */
+async function inUse(f: Fulfilment, id: string, outcome: ResourceOutcome, item: ItemPlan, tx: Tx): Promise<void> {
+  const configured = (outcome.resourceCharacteristic ?? []).filter((c) => !item.controls.some((x) => x.name === c.name));
+  await f.resources.update(id, (doc) => ({
+    ...doc, usageState: 'active', operationalState: 'enable',
+    resourceCharacteristic: mergeChars(listOf(doc['resourceCharacteristic']), configured.map((c) => ({ name: c.name, value: c.value, ...(c.valueType ? { valueType: c.valueType } : {}) }))),
+  }), f.ctx, tx);
 }
 
 /** Configures one resource on the network; in the inventory it is in use, with what the network configured. */
@@ -513,11 +544,7 @@ function activateResource(f: Fulfilment): TaskHandler<{ rfs: string; resource: s
       const r = await mustRef(tx, plan.orderId, input.resource);
       const resource = await forChange(f.resources, r.ref_id, tx);
       const outcome = await network(() => f.activator().activateResource(resourceRequest(resource, item), { idempotencyKey: ctx.idempotencyKey, timeoutMs: f.networkTimeoutMs, signal: ctx.signal }));
-      const configured = (outcome.resourceCharacteristic ?? []).filter((c) => !item.controls.some((x) => x.name === c.name));
-      await f.resources.update(r.ref_id, (doc) => ({
-        ...doc, usageState: 'active', operationalState: 'enable',
-        resourceCharacteristic: mergeChars(listOf(doc['resourceCharacteristic']), configured.map((c) => ({ name: c.name, value: c.value, ...(c.valueType ? { valueType: c.valueType } : {}) }))),
-      }), f.ctx, tx);
+      await inUse(f, r.ref_id, outcome, item, tx);
       const ro = await mustRef(tx, plan.orderId, 'resource-order');
       const itemId = (ro.detail['items'] as Record<string, string>)[input.resource];
       if (itemId) await moveOrderItem(f.resourceOrders, ro.ref_id, itemId, 'completed', f, tx);
@@ -529,6 +556,52 @@ function activateResource(f: Fulfilment): TaskHandler<{ rfs: string; resource: s
       const resource = (await f.resources.retrieve(output.resourceId, ctx.tx)).doc;
       await f.activator().deactivateResource(resourceRequest(resource, item), { idempotencyKey: ctx.idempotencyKey, ifConfigured: true, timeoutMs: f.networkTimeoutMs, signal: ctx.signal });
       await f.resources.update(output.resourceId, (doc) => ({ ...doc, usageState: 'idle' }), f.ctx, ctx.tx);
+    },
+  };
+}
+
+/**
+ * Configures the resources of one RFS on the network, all at once: one request
+ * each, keyed by the task and the resource, so that a repeat finds what an
+ * earlier attempt configured. In the inventory they are in use, with what the
+ * network configured, and their resource order items are completed. Waits for
+ * every answer before it fails, so that nothing it asked for lands after the
+ * undo; what a failed attempt configured is taken off with the reservation
+ * (reserveResources' compensation).
+ */
+function activateResources(f: Fulfilment): TaskHandler<{ rfs: string }, { resourceIds: string[] }> {
+  return {
+    chainable: (input, run) => quickNetwork(f, findRfs(run.input as OrderPlan, input.rfs).item),
+    async run(ctx, input) {
+      const plan = planOf(ctx);
+      const { tx } = ctx;
+      await assertGoingOn(f, plan.orderId, tx);
+      const { item, rfs } = findRfs(plan, input.rfs);
+      const ids: string[] = [];
+      const resources: Doc[] = [];
+      for (const res of rfs.resources) {
+        const r = await mustRef(tx, plan.orderId, res.key);
+        ids.push(r.ref_id);
+        resources.push(await forChange(f.resources, r.ref_id, tx));
+      }
+      const outcomes = await allSettledOrThrow(resources.map((resource, i) => network(() => f.activator().activateResource(resourceRequest(resource, item), {
+        idempotencyKey: `${ctx.idempotencyKey}:${rfs.resources[i]!.key}`, timeoutMs: f.networkTimeoutMs, signal: ctx.signal,
+      }))));
+      for (const [i, id] of ids.entries()) await inUse(f, id, outcomes[i]!, item, tx);
+      const ro = await mustRef(tx, plan.orderId, 'resource-order');
+      const items = ro.detail['items'] as Record<string, string>;
+      const itemIds = rfs.resources.map((res) => items[res.key]).filter((id): id is string => id !== undefined);
+      if (itemIds.length) await moveOrderItem(f.resourceOrders, ro.ref_id, itemIds, 'completed', f, tx);
+      return { resourceIds: ids };
+    },
+    async compensate(ctx, input, output) {
+      const { item, rfs } = findRfs(planOf(ctx), input.rfs);
+      const resources: Doc[] = [];
+      for (const id of output.resourceIds) resources.push((await f.resources.retrieve(id, ctx.tx)).doc);
+      await allSettledOrThrow(resources.map((resource, i) => f.activator().deactivateResource(resourceRequest(resource, item), {
+        idempotencyKey: `${ctx.idempotencyKey}:${rfs.resources[i]?.key ?? resource['id']}`, ifConfigured: true, timeoutMs: f.networkTimeoutMs, signal: ctx.signal,
+      })));
+      for (const id of output.resourceIds) await f.resources.update(id, (doc) => ({ ...doc, usageState: 'idle' }), f.ctx, ctx.tx);
     },
   };
 }
@@ -947,6 +1020,8 @@ export function registerTasks(engine: WorkflowEngine, f: Fulfilment): void {
     .register(TASKS.openServiceOrder.kind, openServiceOrder(f))
     .register(TASKS.openResourceOrder.kind, openResourceOrder(f))
     .register(TASKS.reserveResources.kind, itemScoped(f, scoped, TASKS.reserveResources.kind, reserveResources(f), itemOfRfs))
+    .register(TASKS.activateResources.kind, itemScoped(f, scoped, TASKS.activateResources.kind, activateResources(f), itemOfRfs))
+    // runs planned before the resources of a service were activated together
     .register(TASKS.activateResource.kind, itemScoped(f, scoped, TASKS.activateResource.kind, activateResource(f), itemOfRfs))
     .register(TASKS.activateService.kind, itemScoped(f, scoped, TASKS.activateService.kind, activateService(f), itemOfService))
     .register(TASKS.modifyServices.kind, itemScoped(f, scoped, TASKS.modifyServices.kind, modifyServices(f), itemOfInput))

@@ -70,7 +70,7 @@ const CLOSED = ['rejected', 'cancelled', 'completed', 'failed', 'partial'];
 
 /** Expected durations by default: generous, so that only real trouble raises jeopardy. */
 const DEFAULT_EXPECTED: Partial<Record<TaskName, number>> = {
-  openServiceOrder: 60_000, openResourceOrder: 60_000, reserveResources: 60_000, activateResource: 300_000,
+  openServiceOrder: 60_000, openResourceOrder: 60_000, reserveResources: 60_000, activateResources: 300_000, activateResource: 300_000,
   activateService: 300_000, modifyServices: 300_000, terminateProduct: 300_000, completeProduct: 60_000, closeOrders: 60_000,
 };
 

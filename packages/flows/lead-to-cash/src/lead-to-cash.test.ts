@@ -57,7 +57,7 @@ beforeAll(async () => {
   op = await startTestOperon({
     flows: [createLeadToCashFlow({
       engine: { concurrency: 6, pollMs: 50, leaseMs: 10_000, retry: { maxAttempts: 3, baseMs: 50, maxMs: 200 } },
-      expectedMs: { activateResource: 20 },
+      expectedMs: { activateResources: 20 },
     })],
     config: { dbPoolSize: 20, relay: { retryBaseMs: 50, retryMaxMs: 500, maxAttempts: 8, pollMs: 100 } },
   });

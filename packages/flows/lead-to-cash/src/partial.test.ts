@@ -14,13 +14,15 @@ let ftth: Offering;
 let doomed: Offering;
 let mitte: Area;
 let doomedArea: Area;
+let halfway: Area;
 
 const CLOSED = ['completed', 'partial', 'failed', 'cancelled'];
 
 beforeAll(async () => {
-  // the simulated network refuses whatever is named like the "Doomed" offering, as OPERON_NETWORK_FAIL_PATTERN asks
+  // the simulated network refuses whatever is named like the "Doomed" offering, as OPERON_NETWORK_FAIL_PATTERN asks,
+  // and the VLANs of one area (so that the port of a service is configured and its VLAN refused)
   const activation = createActivationComponent({
-    env: { OPERON_NETWORK_LATENCY_MS: '40', OPERON_NETWORK_JITTER_MS: '20', OPERON_NETWORK_FAIL_PATTERN: '^Doomed ' },
+    env: { OPERON_NETWORK_LATENCY_MS: '40', OPERON_NETWORK_JITTER_MS: '20', OPERON_NETWORK_FAIL_PATTERN: '^Doomed |^VLAN 40[0-3]$' },
   });
   op = await startTestOperon({
     components: components.map((c) => (c === activationComponent ? activation : c)),
@@ -32,6 +34,7 @@ beforeAll(async () => {
   mitte = await defineArea(api, { area: 'BER-MITTE-OLT01', street: 'Invalidenstraße', olt: 'OLT01', ports: 8, vlans: { start: 100, end: 107 }, cidr: '192.0.2.0/28' }, ftth.resourceSpecs);
   doomed = await defineOffering(api, { ...ftthDefinition('Doomed'), name: 'Doomed' });
   doomedArea = await defineArea(api, { area: 'BER-WEDDING-OLT03', street: 'Müllerstraße', olt: 'OLT03', ports: 4, vlans: { start: 300, end: 303 }, cidr: '203.0.113.0/29' }, doomed.resourceSpecs);
+  halfway = await defineArea(api, { area: 'BER-MOABIT-OLT04', street: 'Turmstraße', olt: 'OLT04', ports: 4, vlans: { start: 400, end: 403 }, cidr: '198.18.0.0/29' }, ftth.resourceSpecs);
 }, 180_000);
 
 afterAll(async () => {
@@ -130,5 +133,30 @@ describe('Lead-to-Cash: failures of one item, and failures injected by the netwo
     for (const r of resources) expect(r['resourceStatus']).not.toBe('reserved');
     const so = await api.get<Doc[]>(`${PATHS.serviceOrder}/serviceOrder?externalId=${placed.id}`);
     expect(so.map((o) => o['state'])).toEqual(['failed']);
+  });
+
+  it('a service whose resources the network takes but one: what it configured is taken off again, nothing held', async () => {
+    const who = await defineCustomer(api, 'Annie', 'Easley');
+    const before = await free(halfway);
+    const placed = await api.post(`${PATHS.productOrder}/productOrder`, addOrder(who, ftth.offering, halfway.address, { downloadSpeed: '300' }));
+    const done = await waitForOrder(api, placed.id, CLOSED);
+    expect(done['state']).toBe('failed');
+    expect(JSON.stringify(done['productOrderErrorMessage'])).toMatch(/refused/);
+    expect(await free(halfway)).toEqual(before);
+    // released resources no longer name the customer: the run's record of what it reserved does
+    const reserved = await op.db.query<{ ref_id: string }>(`SELECT ref_id FROM lead_to_cash_ref WHERE product_order_id = $1 AND ref_type = 'Resource'`, [placed.id]);
+    const resources = await Promise.all(reserved.rows.map((r) => api.get<Doc>(`${PATHS.resourceInventory}/resource/${r.ref_id}`)));
+    expect(resources.map((r) => r['category']).sort()).toEqual(['ipv4', 'port', 'vlan']);
+    const port = String(resources.find((r) => r['category'] === 'port')!.id);
+    // the port was configured, at once with the VLAN the network refused
+    const took = await op.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM activation_sim_operation WHERE target_id = $1 AND kind = 'activateResource' AND state = 'Completed'`, [port]);
+    expect(took.rows[0]!.n).toBe(1);
+    // and taken off again: the network holds none of the order's resources
+    const ids = resources.map((r) => String(r.id));
+    const held = await op.db.query<{ n: string }>(
+      `SELECT (SELECT count(*) FROM activation_sim_ont_port WHERE resource_id = ANY($1)) + (SELECT count(*) FROM activation_sim_vlan WHERE resource_id = ANY($1))
+         + (SELECT count(*) FROM activation_sim_ip_binding WHERE resource_id = ANY($1)) AS n`, [ids],
+    );
+    expect(Number(held.rows[0]!.n)).toBe(0);
   });
 });

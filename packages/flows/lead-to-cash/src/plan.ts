@@ -20,6 +20,8 @@ export const TASKS = {
   openServiceOrder: { kind: 'l2c.open-service-order', etom: 'Track & Manage Service Provisioning' },
   openResourceOrder: { kind: 'l2c.open-resource-order', etom: 'Track & Manage Resource Provisioning' },
   reserveResources: { kind: 'l2c.reserve-resources', etom: 'Allocate & Install Resource' },
+  activateResources: { kind: 'l2c.activate-resources', etom: 'Configure & Activate Resource' },
+  /** One resource at a time: planned no more, run for orders planned so. */
   activateResource: { kind: 'l2c.activate-resource', etom: 'Configure & Activate Resource' },
   activateService: { kind: 'l2c.activate-service', etom: 'Implement, Configure & Activate Service' },
   modifyServices: { kind: 'l2c.modify-services', etom: 'Implement, Configure & Activate Service' },
@@ -141,7 +143,7 @@ export function findItem(plan: OrderPlan, itemId: string): ItemPlan {
 
 /**
  * The tasks of the run: the service order first, the resource order, then per
- * RFS its reservation, per resource its activation (in parallel), the RFS,
+ * RFS its reservation, the activation of its resources (at once), the RFS,
  * then the CFS, then the product; modify and delete items in their own
  * branches; the orders closed when every branch is done.
  */
@@ -166,7 +168,8 @@ export function tasksOf(plan: OrderPlan, expectedMs: Partial<Record<TaskName, nu
           let before = [so];
           if (rfs.resources.length > 0 && ro) {
             const reserve = add('reserveResources', `reserve:${rfs.key}`, { rfs: rfs.key }, [ro]);
-            before = rfs.resources.map((r) => add('activateResource', `activate-resource:${r.key}`, { rfs: rfs.key, resource: r.key }, [reserve]));
+            // the resources of a service are configured together, their requests to the network at once
+            before = [add('activateResources', `activate-resources:${rfs.key}`, { rfs: rfs.key }, [reserve])];
           }
           rfsDone.push(add('activateService', `activate-service:${rfs.key}`, { rfs: rfs.key }, before));
         }

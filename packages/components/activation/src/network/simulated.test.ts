@@ -177,16 +177,43 @@ describe('an operation due at once', () => {
 });
 
 describe('operations that arrive together', () => {
-  it('share a transaction: those arriving while one runs go with the next commit', async () => {
+  it('share a transaction: those asked for at once, and those arriving while one runs', async () => {
     const ids = Array.from({ length: 6 }, (_, i) => `gc-vlan-${i}`);
     const txs = await roundTripsOf(async () => {
       const outcomes = await Promise.all(ids.map((id, i) => run(net.activateResource(vlan(id, 3100 + i), { idempotencyKey: key('gc') }))));
       for (const o of outcomes) expect(o.state).toBe('active');
     });
-    // the first finds nothing running and goes alone; the other five wait for it and go together
-    expect(txs.length).toBe(2);
+    // asked for in one turn of the event loop: one transaction
+    expect(txs.length).toBe(1);
     expect(await count('activation_sim_vlan', 'resource_id = ANY($1)', [ids])).toBe(6);
     expect(await count('activation_sim_operation', "target_id = ANY($1) AND state = 'Completed'", [ids])).toBe(6);
+
+    // the first is held in its transaction while three more arrive, each in a turn of its own
+    const later = Array.from({ length: 4 }, (_, i) => `gc-later-${i}`);
+    const db = t.db;
+    const original = db.tx;
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const bodies: number[] = [];
+    db.tx = ((body: (tx: Tx) => Promise<unknown>) => original.call(db, async (tx) => {
+      bodies.push(bodies.length);
+      if (bodies.length === 1) await gate;
+      return body(tx);
+    })) as typeof db.tx;
+    try {
+      const asked = [run(net.activateResource(vlan(later[0]!, 3110), { idempotencyKey: key('gc') }))];
+      for (const [i, id] of later.slice(1).entries()) {
+        await new Promise((r) => setImmediate(r));
+        asked.push(run(net.activateResource(vlan(id, 3111 + i), { idempotencyKey: key('gc') })));
+      }
+      open();
+      for (const o of await Promise.all(asked)) expect(o.state).toBe('active');
+    } finally {
+      db.tx = original;
+    }
+    // they waited for it and went together
+    expect(bodies.length).toBe(2);
+    expect(await count('activation_sim_vlan', 'resource_id = ANY($1)', [later])).toBe(4);
   });
 
   it('give each its own answer when one of them is refused: the others are applied, the refused one recorded', async () => {

@@ -211,21 +211,22 @@ export class SimulatedNetwork implements NetworkAdapter {
   }
 
   /**
-   * Applies a quick operation together with those that arrive while the
-   * network's previous transaction runs: one commit for all of them instead of
-   * one each (group commit). Nobody waits for a batch to fill: an operation
-   * that finds nothing running starts at once, and those that arrive meanwhile
-   * go with the next transaction.
+   * Applies a quick operation together with those asked for in the same turn
+   * of the event loop (a caller's requests made at once) and those that arrive
+   * while the network's previous transaction runs: one commit for all of them
+   * instead of one each (group commit). Nobody waits for a batch to fill.
    */
   private applyTogether(op: QuickOperation): Promise<OperationRow | undefined> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ op, resolve, reject });
-      if (!this.applying) void this.applyWaiting();
+      if (!this.applying) {
+        this.applying = true;
+        queueMicrotask(() => void this.applyWaiting());
+      }
     });
   }
 
   private async applyWaiting(): Promise<void> {
-    this.applying = true;
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, MAX_TOGETHER);
