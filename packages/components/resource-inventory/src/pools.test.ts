@@ -94,6 +94,16 @@ describe('resource pools of every kind', () => {
     refused(await client.post('/resourcePool', { name: 'dup', kind: 'port', values: ['OLT01/1/1/2'], resourceSpecification: spec('rs') }), 409, 'OLT01/1/1/2 already belongs');
     refused(await client.post('/resourcePool', { name: 'dup', kind: 'port', values: ['a', 'a'], resourceSpecification: spec('rs') }), 422, 'twice');
     expect(p.capacity.total).toBe(2);
+
+    // an allocation reads the pool without its list of ports, and sees what was changed since
+    const summary = await op.db.query<{ s: Record<string, unknown> }>('SELECT summary AS s FROM resource_pool WHERE id = $1', [p.id]);
+    expect(summary.rows[0]!.s['values']).toBeUndefined();
+    expect(summary.rows[0]!.s).toMatchObject({ kind: 'port', accessArea: 'BER-MITTE-OLT01', resourceSpecification: { id: 'rs-gpon-port' } });
+    expect((await client.patch(`/resourcePool/${p.id}`, { name: 'OLT01 PON ports (card 1)' })).status).toBe(200);
+    const b = await pools.allocate({ kind: 'port', area: 'BER-MITTE-OLT01', reservationKey: 'port-2' }, ctx());
+    expect(b.items[0]!.resource).toMatchObject({ name: 'OLT01/1/1/2', resourceRelationship: [{ id: olt.id, relationshipType: 'isContainedIn' }] });
+    expect(charOf(b.items[0]!.resource as Resource, 'resourcePool')).toMatchObject({ id: p.id, name: 'OLT01 PON ports (card 1)' });
+    expect(charOf(a.items[0]!.resource as Resource, 'resourcePool')).toMatchObject({ id: p.id, name: 'OLT01 PON ports' });
   });
 
   it('sim: SIM cards with ICCID and IMSI, as physical resources', async () => {
