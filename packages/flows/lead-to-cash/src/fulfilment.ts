@@ -502,8 +502,8 @@ function reserveResources(f: Fulfilment): TaskHandler<{ rfs: string }, Reserved>
       return { allocations };
     },
     async compensate(ctx, input, output) {
-      // an activation of these resources that failed half-way (some configured, some not) has nothing
-      // of its own to undo: what the network holds of them is taken off here, before they go back
+      // what the network holds of these resources is taken off here, before they go back: whether their
+      // activation completed (its compensation only marks them idle) or failed half-way
       const { item } = findRfs(planOf(ctx), input.rfs);
       const resources: Doc[] = [];
       for (const a of output.allocations) resources.push((await f.resources.retrieve(a.resourceId, ctx.tx)).doc);
@@ -566,8 +566,8 @@ function activateResource(f: Fulfilment): TaskHandler<{ rfs: string; resource: s
  * earlier attempt configured. In the inventory they are in use, with what the
  * network configured, and their resource order items are completed. Waits for
  * every answer before it fails, so that nothing it asked for lands after the
- * undo; what a failed attempt configured is taken off with the reservation
- * (reserveResources' compensation).
+ * undo. What it configured, whether the task completed or failed half-way, is
+ * taken off the network with the reservation (reserveResources' compensation).
  */
 function activateResources(f: Fulfilment): TaskHandler<{ rfs: string }, { resourceIds: string[] }> {
   return {
@@ -594,13 +594,8 @@ function activateResources(f: Fulfilment): TaskHandler<{ rfs: string }, { resour
       if (itemIds.length) await moveOrderItem(f.resourceOrders, ro.ref_id, itemIds, 'completed', f, tx);
       return { resourceIds: ids };
     },
-    async compensate(ctx, input, output) {
-      const { item, rfs } = findRfs(planOf(ctx), input.rfs);
-      const resources: Doc[] = [];
-      for (const id of output.resourceIds) resources.push((await f.resources.retrieve(id, ctx.tx)).doc);
-      await allSettledOrThrow(resources.map((resource, i) => f.activator().deactivateResource(resourceRequest(resource, item), {
-        idempotencyKey: `${ctx.idempotencyKey}:${rfs.resources[i]?.key ?? resource['id']}`, ifConfigured: true, timeoutMs: f.networkTimeoutMs, signal: ctx.signal,
-      })));
+    async compensate(ctx, _input, output) {
+      // the network lets them go with the reservation, whose compensation runs next (it depends on it)
       for (const id of output.resourceIds) await f.resources.update(id, (doc) => ({ ...doc, usageState: 'idle' }), f.ctx, ctx.tx);
     },
   };

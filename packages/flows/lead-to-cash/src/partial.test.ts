@@ -56,6 +56,27 @@ function twoItems(customer: Customer, second: Record<string, unknown>, relate = 
   };
 }
 
+/** The resources an order's run reserved (released ones no longer name the customer; the run's record does). */
+async function resourcesOfOrder(orderId: string): Promise<string[]> {
+  const r = await op.db.query<{ ref_id: string }>(`SELECT ref_id FROM lead_to_cash_ref WHERE product_order_id = $1 AND ref_type = 'Resource'`, [orderId]);
+  return r.rows.map((x) => x.ref_id);
+}
+
+/** How many of these resources the simulated network activated at some point. */
+async function activated(ids: readonly string[]): Promise<number> {
+  const r = await op.db.query<{ n: number }>(`SELECT count(DISTINCT target_id)::int AS n FROM activation_sim_operation WHERE target_id = ANY($1) AND kind = 'activateResource' AND state = 'Completed'`, [ids]);
+  return r.rows[0]!.n;
+}
+
+/** How many of these resources the simulated network holds configured now. */
+async function heldOnNetwork(ids: readonly string[]): Promise<number> {
+  const r = await op.db.query<{ n: string }>(
+    `SELECT (SELECT count(*) FROM activation_sim_ont_port WHERE resource_id = ANY($1)) + (SELECT count(*) FROM activation_sim_vlan WHERE resource_id = ANY($1))
+       + (SELECT count(*) FROM activation_sim_ip_binding WHERE resource_id = ANY($1)) AS n`, [ids],
+  );
+  return Number(r.rows[0]!.n);
+}
+
 async function productsOf(customer: Customer): Promise<Map<string, Doc>> {
   const found = await api.get<Doc[]>(`${PATHS.productInventory}/product?relatedParty.id=${customer.party.id}`);
   return new Map(found.map((p) => [String((p['productOrderItem'] as Doc[])[0]!['orderItemId']), p]));
@@ -133,6 +154,11 @@ describe('Lead-to-Cash: failures of one item, and failures injected by the netwo
     for (const r of resources) expect(r['resourceStatus']).not.toBe('reserved');
     const so = await api.get<Doc[]>(`${PATHS.serviceOrder}/serviceOrder?externalId=${placed.id}`);
     expect(so.map((o) => o['state'])).toEqual(['failed']);
+    // the resources were activated before their services were refused: the network holds none of them now
+    const ids = await resourcesOfOrder(placed.id);
+    expect(ids).toHaveLength(3);
+    expect(await activated(ids)).toBeGreaterThan(0);
+    expect(await heldOnNetwork(ids)).toBe(0);
   });
 
   it('a service whose resources the network takes but one: what it configured is taken off again, nothing held', async () => {
@@ -143,20 +169,11 @@ describe('Lead-to-Cash: failures of one item, and failures injected by the netwo
     expect(done['state']).toBe('failed');
     expect(JSON.stringify(done['productOrderErrorMessage'])).toMatch(/refused/);
     expect(await free(halfway)).toEqual(before);
-    // released resources no longer name the customer: the run's record of what it reserved does
-    const reserved = await op.db.query<{ ref_id: string }>(`SELECT ref_id FROM lead_to_cash_ref WHERE product_order_id = $1 AND ref_type = 'Resource'`, [placed.id]);
-    const resources = await Promise.all(reserved.rows.map((r) => api.get<Doc>(`${PATHS.resourceInventory}/resource/${r.ref_id}`)));
+    const resources = await Promise.all((await resourcesOfOrder(placed.id)).map((id) => api.get<Doc>(`${PATHS.resourceInventory}/resource/${id}`)));
     expect(resources.map((r) => r['category']).sort()).toEqual(['ipv4', 'port', 'vlan']);
     const port = String(resources.find((r) => r['category'] === 'port')!.id);
-    // the port was configured, at once with the VLAN the network refused
-    const took = await op.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM activation_sim_operation WHERE target_id = $1 AND kind = 'activateResource' AND state = 'Completed'`, [port]);
-    expect(took.rows[0]!.n).toBe(1);
-    // and taken off again: the network holds none of the order's resources
-    const ids = resources.map((r) => String(r.id));
-    const held = await op.db.query<{ n: string }>(
-      `SELECT (SELECT count(*) FROM activation_sim_ont_port WHERE resource_id = ANY($1)) + (SELECT count(*) FROM activation_sim_vlan WHERE resource_id = ANY($1))
-         + (SELECT count(*) FROM activation_sim_ip_binding WHERE resource_id = ANY($1)) AS n`, [ids],
-    );
-    expect(Number(held.rows[0]!.n)).toBe(0);
+    // the port was configured, at once with the VLAN the network refused, and taken off again
+    expect(await activated([port])).toBe(1);
+    expect(await heldOnNetwork(resources.map((r) => String(r.id)))).toBe(0);
   });
 });
